@@ -1,0 +1,43 @@
+"""Choose a data source and turn it into a cube: the one entry point notebooks and batches use."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bassin_lib.cube import Cube, build_cube, load_cube
+from bassin_lib.errors import ParameterError
+from bassin_lib.paths import GROUPS_FILES
+from bassin_lib.territories import Referentiel, load_groups
+
+DATA_SOURCES = ("demo",)
+
+
+def build(data_source: str = "demo", groups_file: str | Path | None = None,
+          demo_zones: int = 30) -> Cube:
+    """Build the cube of a data source.
+
+    Parameters
+    ----------
+    data_source : {"demo"}
+        ``"demo"``: the embedded synthetic dataset (:mod:`bassin_lib.demo`).
+    groups_file : path, optional
+        YAML file of groups of zones; default ``data/groups-demo.yaml`` for the demo.
+    demo_zones : int, default 30
+        Number of synthetic zones.
+    """
+    if data_source not in DATA_SOURCES:
+        raise ParameterError(f"data source {data_source!r}: allowed {list(DATA_SOURCES)}")
+    from bassin_lib import demo
+
+    data = demo.generate(n_zones=demo_zones)
+    groups = load_groups(groups_file or GROUPS_FILES[data_source], data.zones)
+    referentiel = Referentiel(data.zones, groups)
+    return build_cube(data.tables, referentiel, data.geometry, data.meta)
+
+
+def open_cube(data_source: str = "demo", cube_dir: str | Path | None = None) -> Cube:
+    """The cube a notebook works on: the batch's prebuilt cube when ``cube_dir`` is given, else
+    one built on the spot (interactive use)."""
+    if cube_dir:
+        return load_cube(cube_dir)
+    return build(data_source)

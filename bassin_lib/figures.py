@@ -1,0 +1,173 @@
+"""One function per chart; each returns a matplotlib Figure with title, period, comparison and
+a « Source : … » line. One style for the whole report (seaborn ``whitegrid``, colour-blind-safe
+palette), applied through ``rc_context`` so that nothing global changes; the territory, its
+region and France always have the same colours.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import matplotlib
+import pandas as pd
+import seaborn as sns
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
+
+from bassin_lib import narrative
+
+_PALETTE = sns.color_palette("colorblind")
+COLORS = {"territory": _PALETTE[0], "region": _PALETTE[1], "france": "#6b6b6b"}
+ROLE_ORDER = ["territory", "region", "france"]
+FIGSIZE = (8.0, 4.3)
+
+
+def _rc() -> dict:
+    rc = dict(sns.axes_style("whitegrid"))
+    rc.update(sns.plotting_context("notebook", font_scale=0.85))
+    rc.update({"figure.dpi": 100, "savefig.dpi": 100, "font.family": "DejaVu Sans",
+               "svg.hashsalt": "bassin_lib", "axes.titleweight": "bold"})
+    return rc
+
+
+@contextmanager
+def style():
+    """Context in which every bassin_lib chart is drawn."""
+    with matplotlib.rc_context(_rc()):
+        yield
+
+
+def _figure(title: str, source: str) -> tuple[Figure, object]:
+    fig = Figure(figsize=FIGSIZE, layout="constrained")
+    ax = fig.add_subplot()
+    ax.set_title(title, loc="left", fontsize=11)
+    fig.get_layout_engine().set(h_pad=0.12)
+    fig.supxlabel(source, x=0.0, ha="left", fontsize=8, color="#444444")
+    return fig, ax
+
+
+def _french_axis(ax, decimals: int = 0, unit: str = "", axis: str = "y") -> None:
+    def fmt(value, _pos):
+        return narrative.format_number(value, decimals) + (f"\u00a0{unit}" if unit else "")
+
+    getattr(ax, f"{axis}axis").set_major_formatter(FuncFormatter(fmt))
+
+
+def _labels(frame: pd.DataFrame) -> dict:
+    return dict(zip(frame["role"], frame["label"], strict=False))
+
+
+def employment_index(frame: pd.DataFrame, base, source: str) -> Figure:
+    """Lines of :func:`bassin_lib.indicators.employment_index` (base 100), territory vs region vs France."""
+    first, last = frame["period"].min(), frame["period"].max()
+    title = (f"Emploi salarié privé (CVS), indice base 100 au {narrative.quarter_short(pd.Period(base, 'Q'))}"
+             f"\n{narrative.quarter_short(first)} – {narrative.quarter_short(last)}")
+    with style():
+        fig, ax = _figure(title, source)
+        labels = _labels(frame)
+        for role in ROLE_ORDER:
+            rows = frame[frame["role"] == role]
+            if rows.empty:
+                continue
+            ax.plot(rows["period"].dt.to_timestamp(), rows["index"], color=COLORS[role],
+                    lw=2.2 if role == "territory" else 1.6, label=labels[role])
+        ax.axvspan(pd.Timestamp("2020-01-01"), pd.Timestamp("2020-12-31"), color="#dddddd",
+                   alpha=0.5, lw=0, label="Crise sanitaire (2020)")
+        ax.axhline(100, color="#999999", lw=0.8)
+        _french_axis(ax, 0)
+        ax.set_ylabel("Indice")
+        ax.legend(loc="best", fontsize=8, frameon=False)
+    return fig
+
+
+def quarterly_changes(frame: pd.DataFrame, source: str) -> Figure:
+    """Bars of quarter-on-quarter changes (%), territory vs region vs France."""
+    periods = sorted(frame["period"].unique())
+    first = periods[0] - 1
+    title = ("Évolution trimestrielle des emplois salariés privés depuis le début de la crise"
+             f"\n({narrative.quarter_short(first)} – {narrative.quarter_short(periods[-1])}, "
+             "variation par rapport au trimestre précédent)")
+    with style():
+        fig, ax = _figure(title, source)
+        labels = _labels(frame)
+        width = 0.27
+        for i, role in enumerate(ROLE_ORDER):
+            rows = frame[frame["role"] == role].set_index("period").reindex(periods)
+            xs = [k + (i - 1) * width for k in range(len(periods))]
+            ax.bar(xs, rows["change_pct"], width=width, color=COLORS[role], label=labels.get(role, role))
+        ax.set_xticks(range(len(periods)), [narrative.quarter_short(p) for p in periods])
+        ax.axhline(0, color="#333333", lw=0.8)
+        _french_axis(ax, 1, "%")
+        ax.legend(fontsize=8, frameon=False)
+    return fig
+
+
+def jobseekers_change(frame: pd.DataFrame, source: str) -> Figure:
+    """Bars of the change (%) in job seekers by category, territory vs region vs France."""
+    start, end = frame["start"].iloc[0], frame["end"].iloc[0]
+    categories = ["A", "B", "C", "ABC"]
+    title = ("Évolution du nombre de demandeurs d'emploi par catégorie"
+             f"\n({narrative.quarter_short(start)} – {narrative.quarter_short(end)})")
+    with style():
+        fig, ax = _figure(title, source)
+        labels = _labels(frame)
+        width = 0.27
+        for i, role in enumerate(ROLE_ORDER):
+            rows = frame[frame["role"] == role].set_index("category").reindex(categories)
+            xs = [k + (i - 1) * width for k in range(len(categories))]
+            ax.bar(xs, rows["change_pct"], width=width, color=COLORS[role], label=labels.get(role, role))
+        ax.set_xticks(range(len(categories)),
+                      ["Catégorie A", "Catégorie B", "Catégorie C", "Ensemble A, B, C"])
+        ax.axhline(0, color="#333333", lw=0.8)
+        _french_axis(ax, 1, "%")
+        ax.legend(fontsize=8, frameon=False)
+    return fig
+
+
+def unemployment_rate(frame: pd.DataFrame, source: str) -> Figure:
+    """Lines of the quarterly unemployment rate, territory vs region vs France."""
+    first, last = frame["period"].min(), frame["period"].max()
+    title = ("Taux de chômage localisé (CVS, en % de la population active)"
+             f"\n{narrative.quarter_short(first)} – {narrative.quarter_short(last)}")
+    with style():
+        fig, ax = _figure(title, source)
+        labels = _labels(frame)
+        for role in ROLE_ORDER:
+            rows = frame[frame["role"] == role]
+            if rows.empty:
+                continue
+            ax.plot(rows["period"].dt.to_timestamp(), rows["value"], color=COLORS[role],
+                    lw=2.2 if role == "territory" else 1.6, label=labels[role])
+        _french_axis(ax, 0, "%")
+        ax.legend(fontsize=8, frameon=False)
+    return fig
+
+
+def poverty(frame: pd.DataFrame, source: str) -> Figure:
+    """Bars of the poverty rate and the median living standard, territory vs region vs France."""
+    year = frame["period"].iloc[0].year
+    title = f"Taux de pauvreté et niveau de vie médian en {year}"
+    with style():
+        fig = Figure(figsize=FIGSIZE, layout="constrained")
+        axes = fig.subplots(1, 2)
+        fig.suptitle(title, x=0.0, ha="left", fontsize=11, fontweight="bold")
+        fig.supxlabel(source, x=0.0, ha="left", fontsize=8, color="#444444")
+        rows = frame.set_index("role").reindex(ROLE_ORDER)
+        names = [str(label) for label in rows["label"]]
+        colors = [COLORS[r] for r in ROLE_ORDER]
+        for ax, column, unit, decimals, subtitle in (
+            (axes[0], "poverty_rate", "%", 1, "Taux de pauvreté (seuil à 60 %)"),
+            (axes[1], "median_living_standard", "€", 0, "Niveau de vie médian (€/an/UC)"),
+        ):
+            ax.barh(range(3), rows[column], color=colors)
+            ax.set_yticks(range(3), names if ax is axes[0] else ["", "", ""])
+            ax.invert_yaxis()
+            ax.set_title(subtitle, fontsize=9, loc="left")
+            _french_axis(ax, 0, unit, axis="x")
+            for k, value in enumerate(rows[column]):
+                if pd.notna(value):
+                    text = (narrative.format_percent(value, decimals) if unit == "%"
+                            else narrative.format_euros(value))
+                    ax.text(value, k, " " + text, va="center", fontsize=8)
+            ax.margins(x=0.25)
+    return fig

@@ -1,0 +1,33 @@
+"""Indicator functions: pure, tidy frames in and out, no file I/O and no printing.
+
+Each function takes the :class:`~bassin_lib.cube.Cube`, a :class:`~bassin_lib.territories.Territory`
+and keyword options, and returns a frame with one row per comparator (``role``: territory,
+region, France) and documented columns.
+"""
+
+from bassin_lib.indicators.employment import (
+    crisis_reading,
+    employment_change,
+    employment_index,
+    quarterly_changes,
+)
+from bassin_lib.indicators.jobseekers import jobseekers_change, jobseekers_series
+from bassin_lib.indicators.social import (
+    income_poverty_levels,
+    population_change,
+    unemployment_rate_change,
+    unemployment_rate_series,
+)
+
+__all__ = [
+    "crisis_reading",
+    "employment_change",
+    "employment_index",
+    "income_poverty_levels",
+    "jobseekers_change",
+    "jobseekers_series",
+    "population_change",
+    "quarterly_changes",
+    "unemployment_rate_change",
+    "unemployment_rate_series",
+]

@@ -1,0 +1,107 @@
+"""Private salaried employment (Urssaf): levels, index, changes, quarter-by-quarter crisis reading."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from bassin_lib.indicators.common import FLAGS, as_period, change_between
+from bassin_lib.territories import Territory
+
+SHOCK_QUARTERS_2020 = ("2020Q1", "2020Q2", "2020Q4")
+
+
+def _series(cube, territory: Territory, sector: str, adjustment: str) -> pd.DataFrame:
+    rows = cube.select("employment", territory, sector=sector, adjustment=adjustment)
+    return rows[["role", "label", "period", "value", *FLAGS]]
+
+
+def employment_index(cube, territory: Territory, base: str = "2010Q1", sector: str = "TOTAL",
+                     adjustment: str = "cvs", start: str | None = None,
+                     end: str | None = None) -> pd.DataFrame:
+    """Employment as an index, base 100 at ``base``, for the territory, its region and France.
+
+    Formula: ``index_t = 100 × E_t / E_base``.
+
+    Returns
+    -------
+    DataFrame
+        ``role, label, period, value, index, approximate, lower_bound`` from ``start`` to ``end``
+        (default: the whole series).
+    """
+    base_period = as_period(base, "Q")
+    rows = _series(cube, territory, sector, adjustment)
+    base_values = rows[rows["period"] == base_period].set_index("role")["value"]
+    rows = rows.assign(index=100.0 * rows["value"] / rows["role"].map(base_values).astype(float))
+    if start is not None:
+        rows = rows[rows["period"] >= as_period(start, "Q")]
+    if end is not None:
+        rows = rows[rows["period"] <= as_period(end, "Q")]
+    return rows.reset_index(drop=True)
+
+
+def employment_change(cube, territory: Territory, start: str = "2019Q4", end: str = "2020Q4",
+                      sector: str = "TOTAL", adjustment: str = "cvs") -> pd.DataFrame:
+    """Change in employment between two quarters, territory vs region vs France.
+
+    Formula: ``change = E_end − E_start``; ``change_pct = 100 × change / E_start``.
+
+    Returns
+    -------
+    DataFrame
+        One row per role: ``role, label, start, end, start_value, end_value, change,
+        change_pct, approximate, lower_bound``.
+    """
+    rows = _series(cube, territory, sector, adjustment)
+    return change_between(rows, as_period(start, "Q"), as_period(end, "Q"), ["role", "label"])
+
+
+def quarterly_changes(cube, territory: Territory, start: str = "2019Q4", end: str = "2020Q4",
+                      sector: str = "TOTAL", adjustment: str = "cvs") -> pd.DataFrame:
+    """Quarter-on-quarter change (%) for each quarter after ``start`` up to ``end``.
+
+    Formula: ``qq_t = 100 × (E_t / E_{t−1} − 1)``.
+
+    Returns
+    -------
+    DataFrame
+        ``role, label, period, value, change_pct, approximate, lower_bound``.
+    """
+    first, last = as_period(start, "Q"), as_period(end, "Q")
+    rows = _series(cube, territory, sector, adjustment)
+    rows = rows[(rows["period"] >= first) & (rows["period"] <= last)].copy()
+    rows["change_pct"] = rows.groupby("role")["value"].pct_change() * 100.0
+    return rows[rows["period"] > first].reset_index(drop=True)
+
+
+def crisis_reading(cube, territory: Territory, start: str = "2019Q4", end: str = "2020Q4",
+                   shock_quarters: tuple[str, ...] | None = SHOCK_QUARTERS_2020) -> pd.DataFrame:
+    """Quarter-by-quarter reading of a crisis: resilience in shock quarters, rebound otherwise.
+
+    For each quarter q, with local and national q/q changes Δ_L and Δ_N (domain.md §3.2):
+    q is a *shock* quarter when it is in ``shock_quarters`` (or, when that is None, when
+    Δ_N < 0), else a *recovery* quarter. The reading is ``"good_resilience"`` /
+    ``"weak_resilience"`` in a shock quarter and ``"good_rebound"`` / ``"weak_rebound"`` in a
+    recovery quarter, good meaning Δ_L ≥ Δ_N.
+
+    Returns
+    -------
+    DataFrame
+        ``period, local, national, gap`` (points), ``phase`` (``"shock"``/``"recovery"``),
+        ``reading``.
+    """
+    changes = quarterly_changes(cube, territory, start, end)
+    wide = changes.set_index(["period", "role"])["change_pct"].unstack("role")
+    out = pd.DataFrame({"local": wide["territory"], "national": wide["france"]})
+    out["gap"] = out["local"] - out["national"]
+    if shock_quarters is None:
+        shock = out["national"] < 0
+    else:
+        tagged = {as_period(q, "Q") for q in shock_quarters}
+        shock = out.index.isin(list(tagged))
+    out["phase"] = ["shock" if s else "recovery" for s in shock]
+    good = out["local"] >= out["national"]
+    out["reading"] = [
+        ("good_" if g else "weak_") + ("resilience" if s else "rebound")
+        for g, s in zip(good, shock, strict=True)
+    ]
+    return out.reset_index()

@@ -1,0 +1,203 @@
+"""Report pieces: Markdown blocks for the notebook, notebook → HTML without code, index page.
+
+Rendering is pure (notebook → HTML string); writing files is a separate, atomic step
+(:func:`write_atomic`), so an interrupted run never leaves half a report.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+from bassin_lib import narrative
+from bassin_lib.paths import PACKAGE_DIR
+from bassin_lib.territories import Territory
+
+
+def text(markdown: str):
+    """Markdown output for a notebook, with any HTML in it escaped (labels come from data)."""
+    from IPython.display import Markdown
+
+    return Markdown(html.escape(markdown, quote=False))
+
+
+def title_block(cube, territory: Territory, edition: str):
+    """Title, edition and, for synthetic data, the notice that the data are fictitious."""
+    kind = "zone d'emploi" if territory.kind == "zone" else "groupe de zones d'emploi"
+    lines = [f"# Diagnostic emploi territorial : {territory.label}",
+             f"*{kind.capitalize()} · édition {edition}*"]
+    if cube.meta.get("synthetic"):
+        lines.append(f"> **{cube.meta['notice']}**")
+    return text("\n\n".join(lines))
+
+
+def identity(cube, territory: Territory):
+    """Identity card of the territory as a Markdown table."""
+    zones = cube.referentiel.zones.loc[list(territory.zones)]
+    population = cube.select("population", territory)
+    own = population[(population["role"] == "territory") & population["value"].notna()]
+    rows = [
+        ("Territoire", territory.label),
+        ("Code", territory.id),
+        ("Zones d'emploi (ZE2020)", ", ".join(f"{z} {lab}" for z, lab in
+                                              zip(zones["zone"], zones["label"], strict=True))),
+        ("Région de comparaison", territory.region_label),
+        ("Départements couverts", ", ".join(territory.departements)),
+    ]
+    if not own.empty:
+        last = own.iloc[-1]
+        rows.append((f"Population ({last['period'].year})", narrative.format_number(last["value"])))
+    rows.append(("Comparaisons", f"{territory.region_label} ; "
+                                 f"{cube.meta.get('france_label', 'France')}"))
+    table = "| | |\n|---|---|\n" + "\n".join(f"| {k} | {v} |" for k, v in rows)
+    return text(table)
+
+
+def sources(cube):
+    """Sources and method notes, one bullet per table."""
+    names = {
+        "employment": "Emploi salarié privé",
+        "jobseekers": "Demandeurs d'emploi",
+        "unemployment_rate": "Taux de chômage localisé",
+        "income_poverty": "Pauvreté et niveaux de vie",
+        "population": "Population",
+    }
+    bullets = [f"- {names.get(t, t)} : {line.removeprefix('Source : ')}"
+               for t, line in cube.meta.get("sources", {}).items()]
+    bullets.append(
+        "- Agrégation : les effectifs d'un groupe de zones, d'une région et de la France sont "
+        "des sommes ; les taux d'un groupe de plusieurs zones sont des moyennes des zones "
+        "pondérées par leur population, signalées comme approchées."
+    )
+    return text("\n".join(bullets))
+
+
+def headlines(cube, territory: Territory, crisis_start: str = "2019Q4",
+              crisis_end: str = "2020Q4") -> dict:
+    """Headline figures of a territory, for ``indicators.json`` and the index page."""
+    from bassin_lib import indicators as ind
+
+    def own(frame, column):
+        rows = frame[frame["role"] == "territory"]
+        value = rows[column].iloc[0] if len(rows) else float("nan")
+        return None if pd.isna(value) else round(float(value), 3)
+
+    emp = ind.employment_change(cube, territory, crisis_start, crisis_end)
+    unemployment = ind.unemployment_rate_series(cube, territory).dropna(subset=["value"])
+    unemployment = unemployment[unemployment["role"] == "territory"]
+    poverty = ind.income_poverty_levels(cube, territory)
+    return {
+        "territory": territory.id,
+        "label": territory.label,
+        "employment_change_pct": own(emp, "change_pct"),
+        "employment_window": f"{crisis_start}-{crisis_end}",
+        "unemployment_rate": None if unemployment.empty else float(unemployment["value"].iloc[-1]),
+        "unemployment_period": None if unemployment.empty else str(unemployment["period"].iloc[-1]),
+        "poverty_rate": own(poverty, "poverty_rate") if len(poverty) else None,
+    }
+
+
+def save_indicators(output_dir, cube, territory: Territory, **options) -> Path | None:
+    """Write ``indicators.json`` (headline figures) into ``output_dir``; no-op when None."""
+    if not output_dir:
+        return None
+    path = Path(output_dir) / "indicators.json"
+    write_atomic(path, json.dumps(headlines(cube, territory, **options), ensure_ascii=False,
+                                  indent=1))
+    return path
+
+
+def notebook_to_html(notebook, title: str) -> str:
+    """Executed notebook (node or path) → standalone HTML string without code or prompts.
+
+    Figures are embedded as PNG data; error output stays visible, stderr streams
+    (library warnings) are dropped from the reader's page but kept in the ``.ipynb``.
+    """
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    if not isinstance(notebook, nbformat.NotebookNode):
+        notebook = nbformat.read(str(notebook), as_version=4)
+    notebook = nbformat.from_dict(json.loads(json.dumps(notebook)))
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            cell.outputs = [o for o in cell.get("outputs", [])
+                            if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
+    notebook.metadata["title"] = title
+    exporter = HTMLExporter(
+        extra_template_basedirs=[str(NBCONVERT_TEMPLATES)],
+        template_name="diagnostic",
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        exclude_anchor_links=True,
+        embed_images=True,
+        language_code="fr",
+    )
+    body, _ = exporter.from_notebook_node(notebook)
+    return body
+
+
+def write_atomic(path: str | Path, content: str) -> Path:
+    """Write text to ``path`` through a temporary file and a rename (never half a file)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(content)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+NBCONVERT_TEMPLATES = PACKAGE_DIR / "templates" / "nbconvert"
+STATUS_LABELS = {"ok": "réussi", "failed": "échec", "rejected": "refusé"}
+
+
+def render_index(records: list[dict], edition: str, notice: str | None,
+                 headline: dict[str, dict]) -> str:
+    """The index page of an edition: one row per requested territory, link when rendered.
+
+    Parameters
+    ----------
+    records : list of dict
+        Ledger rows (``territory, label, status, seconds, error, report``).
+    edition : str
+    notice : str or None
+        Synthetic-data notice shown on top, when the data are synthetic.
+    headline : dict
+        ``{territory: headlines(...)}`` for rendered territories.
+    """
+    from jinja2 import Environment, PackageLoader, select_autoescape
+
+    env = Environment(loader=PackageLoader("bassin_lib", "templates"),
+                      autoescape=select_autoescape(["html"]))
+
+    def pct(value, signed=False):
+        if value is None:
+            return "–"
+        return narrative.format_signed(value) if signed else narrative.format_percent(value)
+
+    rows = []
+    for record in records:
+        h = headline.get(record["territory"], {})
+        rows.append({
+            **record,
+            "status_label": STATUS_LABELS.get(record["status"], record["status"]),
+            "seconds_label": narrative.format_number(record["seconds"], 1)
+            if record.get("seconds") is not None else "–",
+            "employment": pct(h.get("employment_change_pct"), signed=True),
+            "unemployment": pct(h.get("unemployment_rate")),
+            "poverty": pct(h.get("poverty_rate")),
+        })
+    counts = {label: sum(r["status"] == key for r in records) for key, label in STATUS_LABELS.items()}
+    return env.get_template("index.html").render(edition=edition, notice=notice, rows=rows,
+                                                 counts=counts)

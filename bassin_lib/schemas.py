@@ -1,0 +1,98 @@
+"""Canonical tidy tables and their checks (pandera).
+
+Every statistical table is long: one row per (level, code, period, dimension...), one ``value``
+column of floats. ``level`` is ``"zone"``, ``"region"`` or ``"france"`` in source tables (the cube
+adds ``"group"``); ``code`` is a string (zone ``"2705"``, region ``"27"``, France ``"FR"``);
+``period`` is a pandas Period (quarterly ``Q-DEC`` or yearly ``Y-DEC``). A masked or missing cell
+is ``NaN``, never ``0``.
+
+| table | period | dimensions | value |
+|---|---|---|---|
+| employment | quarter | sector (``"TOTAL"`` or NAF A17 code), adjustment (``"brut"``, ``"cvs"``) | private salaried jobs |
+| jobseekers | quarter | category (``"A"``, ``"B"``, ``"C"``) | registered job seekers, end of quarter |
+| unemployment_rate | quarter | | unemployment rate, % (CVS) |
+| income_poverty | year | indicator (``INCOME_INDICATORS``) | % or € per consumption unit |
+| population | year | | inhabitants |
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pandera.pandas as pa
+
+from bassin_lib.errors import DataFormatError
+
+LEVELS = ["zone", "group", "region", "france"]
+FRANCE_CODE = "FR"
+INCOME_INDICATORS = ["poverty_rate", "median_living_standard", "d1", "d9"]
+QUARTER = pd.PeriodDtype("Q-DEC")
+YEAR = pd.PeriodDtype("Y-DEC")
+
+
+def _table(period_dtype, dims: dict[str, pa.Column], value_checks: list[pa.Check]):
+    columns = {
+        "level": pa.Column(str, pa.Check.isin(LEVELS)),
+        "code": pa.Column(str, pa.Check.str_length(min_value=1)),
+        "period": pa.Column(period_dtype),
+        **dims,
+        "value": pa.Column(float, value_checks, nullable=True),
+    }
+    return pa.DataFrameSchema(
+        columns,
+        unique=["level", "code", "period", *dims],
+        strict="filter",
+        ordered=False,
+        coerce=False,
+    )
+
+
+SCHEMAS: dict[str, pa.DataFrameSchema] = {
+    "employment": _table(
+        QUARTER,
+        {
+            "sector": pa.Column(str, pa.Check.str_length(min_value=1)),
+            "adjustment": pa.Column(str, pa.Check.isin(["brut", "cvs"])),
+        },
+        [pa.Check.ge(0)],
+    ),
+    "jobseekers": _table(
+        QUARTER, {"category": pa.Column(str, pa.Check.isin(["A", "B", "C"]))}, [pa.Check.ge(0)]
+    ),
+    "unemployment_rate": _table(QUARTER, {}, [pa.Check.in_range(0, 100)]),
+    "income_poverty": _table(
+        YEAR, {"indicator": pa.Column(str, pa.Check.isin(INCOME_INDICATORS))}, [pa.Check.ge(0)]
+    ),
+    "population": _table(YEAR, {}, [pa.Check.ge(0)]),
+}
+DIMENSIONS = {
+    name: [c for c in schema.columns if c not in ("level", "code", "period", "value")]
+    for name, schema in SCHEMAS.items()
+}
+
+
+def validate(name: str, table: pd.DataFrame, source: str) -> pd.DataFrame:
+    """Validate a canonical table and return it restricted to its schema's columns.
+
+    Parameters
+    ----------
+    name : {"employment", "jobseekers", "unemployment_rate", "income_poverty", "population"}
+    table : DataFrame
+    source : str
+        File or generator the table comes from, named in the error.
+
+    Raises
+    ------
+    DataFormatError
+        Naming the source, the table, and for the first failures the column, row and value.
+    """
+    if name not in SCHEMAS:
+        raise DataFormatError(f"{source}: unknown canonical table {name!r}; known: {list(SCHEMAS)}")
+    try:
+        return SCHEMAS[name].validate(table, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        cases = exc.failure_cases.head(5)
+        details = "; ".join(
+            f"column {row.column!r}, row {row.index}: {row.check} failed for {row.failure_case!r}"
+            for row in cases.itertuples()
+        )
+        raise DataFormatError(f"{source}: table {name!r} is not canonical: {details}") from None
