@@ -1,0 +1,213 @@
+"""Batch runner: validate territories, build the cube once, run the diagnostic notebook per
+territory in parallel processes through papermill's Python API, export HTML, write the ledger
+and the index page.
+
+Layout of an edition::
+
+    outputs/<edition>/index.html            links to every report, status of every run
+    outputs/<edition>/ledger.csv            territory, label, status, seconds, error, report
+    outputs/<edition>/<territory>/diagnostic.html (+ diagnostic.ipynb, indicators.json)
+    outputs/<edition>/_cube/                the cube every notebook of the batch reads
+
+One failing territory never stops the others; unknown territories are reported with close
+matches and rendered by nobody.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import multiprocessing
+import shutil
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from bassin_lib import datasets, report
+from bassin_lib.errors import ParameterError
+from bassin_lib.paths import DIAGNOSTIC_NOTEBOOK, OUTPUT_DIR
+
+LEDGER_COLUMNS = ["territory", "label", "status", "seconds", "error", "report"]
+
+
+@dataclass
+class BatchResult:
+    """What a batch did: one ledger record per requested territory, and where things are."""
+
+    records: list[dict]
+    edition_dir: Path
+    index: Path
+    ledger: Path
+    failures: list[dict] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every requested territory rendered, 1 otherwise."""
+        return 1 if self.failures else 0
+
+
+def _render_one(task: dict) -> dict:
+    """Run the notebook for one territory (in a worker process) and export its HTML."""
+    import papermill as pm
+
+    started = time.perf_counter()
+    final_dir = Path(task["edition_dir"]) / task["territory"]
+    work = Path(tempfile.mkdtemp(prefix=f"bassin-{task['territory']}-"))
+    executed = work / "diagnostic.ipynb"
+    record = {"territory": task["territory"], "label": task["label"], "status": "ok",
+              "seconds": None, "error": "", "report": ""}
+    try:
+        try:
+            pm.execute_notebook(
+                str(task["notebook"]), str(executed),
+                parameters={
+                    "territory": task["territory"],
+                    "edition": task["edition"],
+                    "data_source": task["data_source"],
+                    "output_dir": str(work),
+                    "cube_dir": task["cube_dir"],
+                },
+                kernel_name="python3",
+                progress_bar=False,
+                cwd=str(work),
+                execution_timeout=task["timeout"],
+            )
+            html = report.notebook_to_html(executed, f"Diagnostic emploi : {task['label']}")
+            (work / "diagnostic.html").write_text(html, encoding="utf-8")
+            record["report"] = f"{task['territory']}/diagnostic.html"
+        except Exception as exc:  # recorded in the ledger; the batch goes on
+            record["status"] = "failed"
+            name = getattr(exc, "ename", type(exc).__name__)
+            message = getattr(exc, "evalue", str(exc))
+            record["error"] = f"{name}: {message}".strip()[:500]
+        # Publish the folder in one rename, replacing any previous report of the territory.
+        if final_dir.exists():
+            shutil.rmtree(final_dir)
+        final_dir.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(str(work), str(final_dir))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    record["seconds"] = round(time.perf_counter() - started, 2)
+    return record
+
+
+def run_batch(
+    territories: list[str] | None = None,
+    *,
+    all_territories: bool = False,
+    data_source: str = "demo",
+    edition: str = "demo",
+    jobs: int = 2,
+    output_root: str | Path = OUTPUT_DIR,
+    demo_zones: int = 30,
+    groups_file: str | Path | None = None,
+    timeout: int = 600,
+    notebook: str | Path = DIAGNOSTIC_NOTEBOOK,
+    progress: bool = True,
+    log=print,
+) -> BatchResult:
+    """Render diagnostics for territories (or all of them) and write ledger and index.
+
+    Parameters
+    ----------
+    territories : list of str, optional
+        Zone codes (strings) and group ids; ignored ids are reported, never guessed.
+    all_territories : bool
+        Render every zone and every group of the data source.
+    data_source : {"demo"}
+    edition : str
+        Name of the output folder ``outputs/<edition>``.
+    jobs : int
+        Parallel processes (each runs one kernel at a time).
+    timeout : int
+        Seconds allowed to each notebook cell.
+    log : callable
+        Receives one French/English line per event (unknown territory, failure, summary).
+
+    Returns
+    -------
+    BatchResult
+    """
+    if jobs < 1:
+        raise ParameterError(f"--jobs {jobs}: at least 1")
+    if not territories and not all_territories:
+        raise ParameterError("name at least one territory, or ask for all of them (--all)")
+    edition_dir = Path(output_root) / edition
+    cube = datasets.build(data_source, groups_file=groups_file, demo_zones=demo_zones)
+    referentiel = cube.referentiel
+    requested = referentiel.ids if all_territories else list(territories)
+    valid, errors = referentiel.validate(requested)
+
+    records: list[dict] = []
+    for error in errors:
+        log(f"refusé : {error}")
+        records.append({"territory": str(getattr(error, "territory", "")) or str(error),
+                        "label": "territoire inconnu", "status": "rejected", "seconds": None,
+                        "error": str(error), "report": ""})
+
+    cube_dir = edition_dir / "_cube"
+    if valid:
+        cube.save(cube_dir)
+    tasks = [
+        {"territory": t.id, "label": t.label, "edition": edition, "data_source": data_source,
+         "edition_dir": str(edition_dir), "cube_dir": str(cube_dir), "timeout": timeout,
+         "notebook": str(notebook)}
+        for t in valid
+    ]
+    done: dict[str, dict] = {}
+    if tasks:
+        from tqdm.auto import tqdm
+
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=context) as pool:
+            futures = {pool.submit(_render_one, task): task for task in tasks}
+            bar = tqdm(total=len(tasks), desc="Diagnostics", unit="territoire",
+                       disable=not progress)
+            for future in as_completed(futures):
+                task = futures[future]
+                try:
+                    record = future.result()
+                except Exception as exc:  # a worker died: record it, keep going
+                    record = {"territory": task["territory"], "label": task["label"],
+                              "status": "failed", "seconds": None,
+                              "error": f"{type(exc).__name__}: {exc}", "report": ""}
+                done[record["territory"]] = record
+                if record["status"] != "ok":
+                    bar.write(f"échec : {record['territory']} : {record['error']}")
+                bar.update(1)
+            bar.close()
+    records += [done[t["territory"]] for t in tasks]
+
+    headline = {}
+    for record in records:
+        path = edition_dir / record["territory"] / "indicators.json"
+        if record["status"] == "ok" and path.exists():
+            headline[record["territory"]] = json.loads(path.read_text(encoding="utf-8"))
+    ledger = _write_ledger(records, edition_dir / "ledger.csv")
+    index = report.write_atomic(
+        edition_dir / "index.html",
+        report.render_index(records, edition, cube.meta.get("notice"), headline),
+    )
+    failures = [r for r in records if r["status"] != "ok"]
+    ok = len(records) - len(failures)
+    log(f"{ok} diagnostic(s) rendu(s), {len(failures)} échec(s) ou refus ; index : {index}")
+    return BatchResult(records=records, edition_dir=edition_dir, index=index, ledger=ledger,
+                       failures=failures)
+
+
+def _write_ledger(records: list[dict], path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".csv.tmp")
+    with tmp.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=LEDGER_COLUMNS)
+        writer.writeheader()
+        for record in records:
+            writer.writerow({k: ("" if record.get(k) is None else record.get(k))
+                             for k in LEDGER_COLUMNS})
+    tmp.replace(path)
+    return path
+
+
+__all__ = ["BatchResult", "run_batch", "LEDGER_COLUMNS", "asdict"]

@@ -1,0 +1,84 @@
+import math
+
+import pandas as pd
+import pytest
+
+from bassin_lib import cube as cube_module
+from bassin_lib.errors import DataFormatError
+from bassin_lib.territories import Referentiel
+
+from conftest import TINY_GROUPS, TINY_ZONES, tiny_tables
+
+
+def _value(cube, table, level, code, period, **dims):
+    t = cube.tables[table]
+    mask = (t["level"] == level) & (t["code"] == code) & (t["period"] == pd.Period(period))
+    for k, v in dims.items():
+        mask &= t[k] == v
+    return t[mask].iloc[0]
+
+
+def test_counts_are_summed_for_regions_france_and_groups(tiny_cube):
+    # 2019Q4: 1000 + 2000 = 3000 in R1; + 500 = 3500 in France; duo = 1000 + 2000
+    assert _value(tiny_cube, "employment", "region", "R1", "2019Q4")["value"] == 3000
+    assert _value(tiny_cube, "employment", "france", "FR", "2019Q4")["value"] == 3500
+    assert _value(tiny_cube, "employment", "group", "duo", "2019Q4")["value"] == 3000
+
+
+def test_published_rates_are_kept_and_group_rates_weighted_and_flagged(tiny_cube):
+    region = _value(tiny_cube, "unemployment_rate", "region", "R1", "2020Q4")
+    assert region["value"] == 7.0 and not region["approximate"]
+    duo = _value(tiny_cube, "unemployment_rate", "group", "duo", "2020Q4")
+    # latest population 2020: 100 and 300 -> (10 * 100 + 6 * 300) / 400 = 7.0
+    assert duo["value"] == pytest.approx(7.0) and duo["approximate"]
+
+
+def test_group_of_one_zone_equals_the_zone(tiny_cube):
+    for table, period in (("unemployment_rate", "2020Q4"), ("employment", "2020Q2")):
+        solo = _value(tiny_cube, table, "group", "solo", period)
+        zone = _value(tiny_cube, table, "zone", "0051", period)
+        assert solo["value"] == zone["value"] and not solo["approximate"]
+
+
+def test_masked_cell_makes_a_flagged_lower_bound_never_a_zero():
+    tables = tiny_tables()
+    emp = tables["employment"]
+    emp.loc[(emp["code"] == "2705") & (emp["period"] == pd.Period("2020Q1")), "value"] = float("nan")
+    cube = cube_module.build_cube(tables, Referentiel(TINY_ZONES.copy(), TINY_GROUPS))
+    region = _value(cube, "employment", "region", "R1", "2020Q1")
+    assert region["value"] == 980 and region["lower_bound"]
+    assert not _value(cube, "employment", "region", "R1", "2020Q2")["lower_bound"]
+
+
+def test_missing_member_rate_makes_a_missing_group_rate():
+    tables = tiny_tables()
+    rates = tables["unemployment_rate"]
+    rates.loc[rates["code"] == "2705", "value"] = float("nan")
+    cube = cube_module.build_cube(tables, Referentiel(TINY_ZONES.copy(), TINY_GROUPS))
+    assert math.isnan(_value(cube, "unemployment_rate", "group", "duo", "2020Q4")["value"])
+
+
+def test_unknown_zone_in_a_table_is_an_error():
+    tables = tiny_tables()
+    tables["population"].loc[0, "code"] = "9999"
+    with pytest.raises(DataFormatError, match=r"'population'.*not in the référentiel.*9999"):
+        cube_module.build_cube(tables, Referentiel(TINY_ZONES.copy(), TINY_GROUPS))
+
+
+def test_save_and_load_round_trip_keeps_strings_and_periods(tiny_cube, tmp_path):
+    tiny_cube.save(tmp_path / "cube")
+    loaded = cube_module.load_cube(tmp_path / "cube")
+    for name, table in tiny_cube.tables.items():
+        pd.testing.assert_frame_equal(table, loaded.tables[name], check_dtype=False)
+    assert loaded.tables["employment"]["period"].dtype == pd.PeriodDtype("Q-DEC")
+    assert loaded.territory("duo").zones == ("0051", "2705")
+
+
+def test_load_cube_from_a_non_cube_folder_is_explained(tmp_path):
+    with pytest.raises(DataFormatError, match="not a cube folder"):
+        cube_module.load_cube(tmp_path)
+
+
+def test_select_returns_territory_region_france_in_order(tiny_cube):
+    rows = tiny_cube.select("employment", tiny_cube.territory("0051"), sector="TOTAL")
+    assert list(dict.fromkeys(rows["role"])) == ["territory", "region", "france"]

@@ -1,0 +1,94 @@
+import pandas as pd
+import pytest
+
+from bassin_lib import indicators as ind
+from bassin_lib import narrative as n
+
+
+def plain(text: str) -> str:
+    return text.replace("\u00a0", " ").replace("\u202f", " ")
+
+
+def test_french_number_formats():
+    assert plain(n.format_signed(-4.93)) == "- 4,9 %"
+    assert plain(n.format_signed(6.9)) == "+ 6,9 %"
+    assert plain(n.format_signed(-0.04)) == "0,0 %"
+    assert plain(n.format_number(12345)) == "12 345"
+    assert plain(n.format_euros(21740)) == "21 740 €"
+    assert plain(n.format_points(-1.25)) == "- 1,2 point"
+    assert n.quarter_label(pd.Period("2019Q4")) == "4e trimestre 2019"
+    assert n.ordinal(1) == "1er"
+
+
+@pytest.mark.parametrize(
+    "local, benchmark, expected",
+    [
+        # calibration rows of domain.md §4.3 (seed [000])
+        (-4.9, -1.7, "nettement plus intense"),
+        (-78.3, -47.2, "beaucoup plus marquée"),
+        (6.9, 4.2, "nettement plus forte"),
+        (7.6, 7.4, "comparable"),
+        (48.9, 62.5, "bien inférieure"),
+        # inside the noise band: no difference claimed
+        (-1.3, -1.0, "comparable"),
+        # opposite directions
+        (-0.8, 1.5, "à rebours"),
+    ],
+)
+def test_qualifier_follows_the_gap(local, benchmark, expected):
+    assert expected in n.compare_changes(local, benchmark)
+
+
+def test_seed_sentence_register():
+    text = plain(n.compare_changes(-4.9, -1.7))
+    assert text == ("une tendance à la baisse nettement plus intense que celle observée en "
+                    "moyenne au niveau national (- 4,9 % contre - 1,7 %)")
+
+
+def test_employment_sentence_from_indicator(tiny_cube):
+    frame = ind.employment_change(tiny_cube, tiny_cube.territory("0051"))
+    text = plain(n.employment_change(frame))
+    assert text.startswith("Entre le 4e trimestre 2019 et le 4e trimestre 2020, l'emploi salarié "
+                           "privé de Zone Un a reculé de 4,0 % (- 40 emplois)")
+    assert "(- 4,0 % contre - 2,0 %)" in text
+    assert "nettement plus intense" in text
+    assert "petits effectifs" not in text  # 1000 jobs is above the minimum count
+
+
+def test_missing_data_withholds_the_sentence(tiny_cube):
+    frame = ind.employment_change(tiny_cube, tiny_cube.territory("0051"), "2018Q4", "2020Q4")
+    assert n.employment_change(frame).startswith("Les données nécessaires")
+
+
+def test_small_counts_are_hedged(tiny_cube):
+    # zone 2714: ABC 50 + 10 + 20 = 80 job seekers at the start, under MIN_COUNT = 100;
+    # France ABC: 530 -> 550, + 3,8 %
+    frame = ind.jobseekers_change(tiny_cube, tiny_cube.territory("2714"))
+    text = plain(n.jobseekers_change(frame))
+    assert "10 demandeurs d'emploi (toutes catégories) supplémentaires" in text
+    assert "(+ 12,5 % contre + 3,8 %). Effectifs réduits : évolution à lire avec prudence." in text
+    # zone 0051: 150 job seekers, no hedge
+    big = plain(n.jobseekers_change(ind.jobseekers_change(tiny_cube, tiny_cube.territory("0051"))))
+    assert "prudence" not in big
+
+
+def test_approximate_group_rate_is_said_approximate(tiny_cube):
+    frame = ind.unemployment_rate_change(tiny_cube, tiny_cube.territory("duo"), "2020Q4", "2020Q4")
+    text = plain(n.unemployment_rate(frame))
+    assert "7,0 % (valeur approchée" in text
+    assert "proche de la moyenne régionale (7,0 %)" in text
+
+
+def test_crisis_sentence(tiny_cube):
+    frame = ind.crisis_reading(tiny_cube, tiny_cube.territory("0051"))
+    assert n.crisis_reading(frame) == (
+        "Lu trimestre par trimestre, au regard de l'évolution nationale, le tissu économique "
+        "local montre une faible capacité de résilience aux 1er, 2e et 4e trimestres 2020 et "
+        "une bonne capacité de rebond au 3e trimestre 2020."
+    )
+
+
+def test_poverty_sentence(tiny_cube):
+    text = plain(n.poverty(ind.income_poverty_levels(tiny_cube, tiny_cube.territory("2705"))))
+    assert text.startswith("En 2020, le taux de pauvreté atteint 12,0 %, inférieur à la moyenne "
+                           "régionale (13,0 %) et nettement inférieur à la moyenne nationale (14,5 %)")
