@@ -1,0 +1,100 @@
+"""End to end: papermill renders demo territories to HTML; the CLI validates before running."""
+
+import csv
+import re
+
+import pandas as pd
+import pytest
+
+import papermill_runs
+from bassin_lib.batch import run_batch
+
+
+def _expected_change(tables, codes, start="2019Q4", end="2020Q4"):
+    """Change in % of summed private jobs (CVS), straight from the demo table."""
+    emp = tables["employment"]
+    rows = emp[(emp["sector"] == "TOTAL") & (emp["adjustment"] == "cvs") & emp["code"].isin(codes)]
+    first = rows[rows["period"] == pd.Period(start)]["value"].sum()
+    last = rows[rows["period"] == pd.Period(end)]["value"].sum()
+    return 100 * (last - first) / first
+
+
+def _french(value):
+    sign = "- " if value < 0 else "+ "
+    return sign + f"{abs(value):.1f}".replace(".", ",") + " %"
+
+
+def _text(html):
+    body = re.sub(r"<style.*?</style>", "", html, flags=re.S)
+    body = re.sub(r"<[^>]+>", " ", body)
+    return re.sub(r"\s+", " ", body.replace("\u00a0", " ").replace("\u202f", " "))
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory):
+    output = tmp_path_factory.mktemp("outputs")
+    lines = []
+    result = run_batch(["DA01", "pole-fictif-alpha", "DA1"], output_root=output, jobs=2,
+                       progress=False, log=lines.append)
+    return result, lines
+
+
+@pytest.mark.slow
+def test_valid_territories_render_and_unknown_one_is_reported(batch):
+    result, lines = batch
+    status = {r["territory"]: r["status"] for r in result.records}
+    assert status == {"DA01": "ok", "pole-fictif-alpha": "ok", "DA1": "rejected"}
+    assert result.exit_code == 1
+    assert any("unknown territory 'DA1'" in line and "DA01 (" in line for line in lines)
+    with result.ledger.open(encoding="utf-8") as handle:
+        ledger = list(csv.DictReader(handle))
+    assert [r["territory"] for r in ledger] == ["DA1", "DA01", "pole-fictif-alpha"]
+    assert all(float(r["seconds"]) > 0 for r in ledger if r["status"] == "ok")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("territory, zones", [("DA01", ["DA01"]),
+                                              ("pole-fictif-alpha", ["DA01", "DA02"])])
+def test_report_html_has_the_right_sentence_figures_and_notice(batch, demo_data, territory, zones):
+    result, _ = batch
+    html = (result.edition_dir / territory / "diagnostic.html").read_text(encoding="utf-8")
+    text = _text(html)
+    local = _expected_change(demo_data.tables, zones)
+    france = _expected_change(demo_data.tables, list(demo_data.zones["zone"]))
+    assert f"({_french(local)} contre {_french(france)})" in text
+    assert "Entre le 4e trimestre 2019 et le 4e trimestre 2020, l'emploi salarié privé" in text
+    assert html.count('src="data:image/png;base64,') >= 6
+    assert "Données synthétiques" in text and "ne décrivent aucun territoire réel" in text
+    # no code, no prompts, no Python debris
+    body = html.split("<body", 1)[1]
+    assert "hl-ipython3" not in body and "jp-InputPrompt" not in body
+    assert "from bassin_lib" not in body and "import " not in text
+    for debris in ("Traceback", "DataFrame", "<Figure", "None", "NaN"):
+        assert debris not in text
+    assert '<html lang="fr">' in html
+    assert "http://" not in html.split("<body")[0].replace("http://www.w3.org", "")
+
+
+@pytest.mark.slow
+def test_index_links_every_report(batch):
+    result, _ = batch
+    index = result.index.read_text(encoding="utf-8")
+    assert 'href="DA01/diagnostic.html"' in index
+    assert 'href="pole-fictif-alpha/diagnostic.html"' in index
+    assert "refusé" in index and "Données synthétiques" in index
+
+
+def test_cli_keeps_zone_codes_as_strings_and_documents_every_option(capsys):
+    args = papermill_runs.parse_args(["0051", "2705"])
+    assert args.territories == ["0051", "2705"]
+    with pytest.raises(SystemExit):
+        papermill_runs.parse_args(["--help"])
+    help_text = capsys.readouterr().out
+    for option in ("--all", "--data", "--edition", "--jobs", "--output", "--demo-zones",
+                   "--groups", "--timeout", "--no-progress"):
+        assert option in help_text
+
+
+def test_cli_without_territory_is_a_usage_error(capsys):
+    assert papermill_runs.main(["--output", "/nonexistent-never-written"]) == 2
+    assert "--all" in capsys.readouterr().err
