@@ -30,29 +30,64 @@ def parse_args(argv=None) -> argparse.Namespace:
             "rendered, 1 when any failed or was unknown, 2 on a usage error."
         ),
     )
-    parser.add_argument("territories", nargs="*", metavar="TERRITORY",
-                        help="zone codes (e.g. DA01, 2705, 0051) or group ids "
-                             "(e.g. pole-fictif-alpha); kept as strings")
-    parser.add_argument("--all", action="store_true", dest="all_territories",
-                        help="render every zone and every group of the data source")
-    parser.add_argument("--data", default="demo", choices=["demo"], dest="data_source",
-                        help="data source: 'demo' = embedded synthetic data (default)")
-    parser.add_argument("--edition", default="demo",
-                        help="name of the edition, i.e. of the folder outputs/<edition> "
-                             "(default: demo)")
-    parser.add_argument("--jobs", type=int, default=2,
-                        help="number of territories rendered in parallel (default: 2)")
-    parser.add_argument("--output", default=None, metavar="DIR",
-                        help="root folder of the editions (default: the project's outputs/)")
-    parser.add_argument("--demo-zones", type=int, default=30, metavar="N",
-                        help="number of synthetic zones in the demo data (default: 30)")
-    parser.add_argument("--groups", default=None, metavar="FILE",
-                        help="YAML file of groups of zones (default: data/groups-demo.yaml "
-                             "for the demo)")
-    parser.add_argument("--timeout", type=int, default=600, metavar="SECONDS",
-                        help="time allowed to each notebook cell (default: 600)")
-    parser.add_argument("--no-progress", action="store_true",
-                        help="do not draw the progress bar")
+    parser.add_argument(
+        "territories",
+        nargs="*",
+        metavar="TERRITORY",
+        help="zone codes (e.g. DA01, 2705, 0051) or group ids "
+        "(e.g. pole-fictif-alpha); kept as strings",
+    )
+    parser.add_argument(
+        "--all",
+        action="store_true",
+        dest="all_territories",
+        help="render every zone and every group of the data source",
+    )
+    parser.add_argument(
+        "--data",
+        default="demo",
+        choices=["demo"],
+        dest="data_source",
+        help="data source: 'demo' = embedded synthetic data (default)",
+    )
+    parser.add_argument(
+        "--edition",
+        default="demo",
+        help="name of the edition, i.e. of the folder outputs/<edition> (default: demo)",
+    )
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=2,
+        help="number of territories rendered in parallel (default: 2)",
+    )
+    parser.add_argument(
+        "--output",
+        default=None,
+        metavar="DIR",
+        help="root folder of the editions (default: the project's outputs/)",
+    )
+    parser.add_argument(
+        "--demo-zones",
+        type=int,
+        default=30,
+        metavar="N",
+        help="number of synthetic zones in the demo data (default: 30)",
+    )
+    parser.add_argument(
+        "--groups",
+        default=None,
+        metavar="FILE",
+        help="YAML file of groups of zones (default: data/groups-demo.yaml for the demo)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=int,
+        default=600,
+        metavar="SECONDS",
+        help="time allowed to each notebook cell (default: 600)",
+    )
+    parser.add_argument("--no-progress", action="store_true", help="do not draw the progress bar")
     return parser.parse_args(argv)
 
 

@@ -22,7 +22,7 @@ import shutil
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bassin_lib import datasets, report
@@ -56,12 +56,19 @@ def _render_one(task: dict) -> dict:
     final_dir = Path(task["edition_dir"]) / task["territory"]
     work = Path(tempfile.mkdtemp(prefix=f"bassin-{task['territory']}-"))
     executed = work / "diagnostic.ipynb"
-    record = {"territory": task["territory"], "label": task["label"], "status": "ok",
-              "seconds": None, "error": "", "report": ""}
+    record = {
+        "territory": task["territory"],
+        "label": task["label"],
+        "status": "ok",
+        "seconds": None,
+        "error": "",
+        "report": "",
+    }
     try:
         try:
             pm.execute_notebook(
-                str(task["notebook"]), str(executed),
+                str(task["notebook"]),
+                str(executed),
                 parameters={
                     "territory": task["territory"],
                     "edition": task["edition"],
@@ -143,17 +150,31 @@ def run_batch(
     records: list[dict] = []
     for error in errors:
         log(f"refusé : {error}")
-        records.append({"territory": str(getattr(error, "territory", "")) or str(error),
-                        "label": "territoire inconnu", "status": "rejected", "seconds": None,
-                        "error": str(error), "report": ""})
+        records.append(
+            {
+                "territory": str(getattr(error, "territory", "")) or str(error),
+                "label": "territoire inconnu",
+                "status": "rejected",
+                "seconds": None,
+                "error": str(error),
+                "report": "",
+            }
+        )
 
     cube_dir = edition_dir / "_cube"
     if valid:
         cube.save(cube_dir)
     tasks = [
-        {"territory": t.id, "label": t.label, "edition": edition, "data_source": data_source,
-         "edition_dir": str(edition_dir), "cube_dir": str(cube_dir), "timeout": timeout,
-         "notebook": str(notebook)}
+        {
+            "territory": t.id,
+            "label": t.label,
+            "edition": edition,
+            "data_source": data_source,
+            "edition_dir": str(edition_dir),
+            "cube_dir": str(cube_dir),
+            "timeout": timeout,
+            "notebook": str(notebook),
+        }
         for t in valid
     ]
     done: dict[str, dict] = {}
@@ -163,16 +184,22 @@ def run_batch(
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=context) as pool:
             futures = {pool.submit(_render_one, task): task for task in tasks}
-            bar = tqdm(total=len(tasks), desc="Diagnostics", unit="territoire",
-                       disable=not progress)
+            bar = tqdm(
+                total=len(tasks), desc="Diagnostics", unit="territoire", disable=not progress
+            )
             for future in as_completed(futures):
                 task = futures[future]
                 try:
                     record = future.result()
                 except Exception as exc:  # a worker died: record it, keep going
-                    record = {"territory": task["territory"], "label": task["label"],
-                              "status": "failed", "seconds": None,
-                              "error": f"{type(exc).__name__}: {exc}", "report": ""}
+                    record = {
+                        "territory": task["territory"],
+                        "label": task["label"],
+                        "status": "failed",
+                        "seconds": None,
+                        "error": f"{type(exc).__name__}: {exc}",
+                        "report": "",
+                    }
                 done[record["territory"]] = record
                 if record["status"] != "ok":
                     bar.write(f"échec : {record['territory']} : {record['error']}")
@@ -193,8 +220,9 @@ def run_batch(
     failures = [r for r in records if r["status"] != "ok"]
     ok = len(records) - len(failures)
     log(f"{ok} diagnostic(s) rendu(s), {len(failures)} échec(s) ou refus ; index : {index}")
-    return BatchResult(records=records, edition_dir=edition_dir, index=index, ledger=ledger,
-                       failures=failures)
+    return BatchResult(
+        records=records, edition_dir=edition_dir, index=index, ledger=ledger, failures=failures
+    )
 
 
 def _write_ledger(records: list[dict], path: Path) -> Path:
@@ -204,10 +232,8 @@ def _write_ledger(records: list[dict], path: Path) -> Path:
         writer = csv.DictWriter(handle, fieldnames=LEDGER_COLUMNS)
         writer.writeheader()
         for record in records:
-            writer.writerow({k: ("" if record.get(k) is None else record.get(k))
-                             for k in LEDGER_COLUMNS})
+            writer.writerow(
+                {k: ("" if record.get(k) is None else record.get(k)) for k in LEDGER_COLUMNS}
+            )
     tmp.replace(path)
     return path
-
-
-__all__ = ["BatchResult", "run_batch", "LEDGER_COLUMNS", "asdict"]

@@ -94,8 +94,12 @@ class Cube:
         comparators = self.comparators(territory)
         rows = data[mask].merge(comparators, on=["level", "code"], how="inner")
         order = rows["role"].map({role: i for i, role in enumerate(COMPARATOR_NAMES)})
-        return (rows.assign(_order=order).sort_values(["_order", "period"], kind="stable")
-                .drop(columns="_order").reset_index(drop=True))
+        return (
+            rows.assign(_order=order)
+            .sort_values(["_order", "period"], kind="stable")
+            .drop(columns="_order")
+            .reset_index(drop=True)
+        )
 
     def save(self, directory: str | Path) -> Path:
         """Write the cube as parquet files plus ``meta.json`` into ``directory``."""
@@ -106,12 +110,16 @@ class Cube:
         self.referentiel.zones.reset_index(drop=True).to_parquet(directory / "zones.parquet")
         if self.geometry is not None:
             self.geometry.to_parquet(directory / "geometry.parquet")
-        payload = {"meta": self.meta, "groups": {
-            gid: {"label": g["label"], "zones": list(g["zones"])}
-            for gid, g in self.referentiel.groups.items()
-        }}
-        (directory / "meta.json").write_text(json.dumps(payload, ensure_ascii=False, indent=1),
-                                             encoding="utf-8")
+        payload = {
+            "meta": self.meta,
+            "groups": {
+                gid: {"label": g["label"], "zones": list(g["zones"])}
+                for gid, g in self.referentiel.groups.items()
+            },
+        }
+        (directory / "meta.json").write_text(
+            json.dumps(payload, ensure_ascii=False, indent=1), encoding="utf-8"
+        )
         return directory
 
 
@@ -122,18 +130,27 @@ def load_cube(directory: str | Path) -> Cube:
     if not meta_file.exists():
         raise DataFormatError(f"{directory}: not a cube folder (no meta.json); build it first")
     payload = json.loads(meta_file.read_text(encoding="utf-8"))
-    groups = {gid: {"label": g["label"], "zones": tuple(g["zones"])}
-              for gid, g in payload["groups"].items()}
+    groups = {
+        gid: {"label": g["label"], "zones": tuple(g["zones"])}
+        for gid, g in payload["groups"].items()
+    }
     zones = pd.read_parquet(directory / "zones.parquet")
-    tables = {p.stem: pd.read_parquet(p) for p in sorted(directory.glob("*.parquet"))
-              if p.stem not in ("zones", "geometry")}
+    tables = {
+        p.stem: pd.read_parquet(p)
+        for p in sorted(directory.glob("*.parquet"))
+        if p.stem not in ("zones", "geometry")
+    }
     geometry = None
     if (directory / "geometry.parquet").exists():
         import geopandas as gpd
 
         geometry = gpd.read_parquet(directory / "geometry.parquet")
-    return Cube(tables=tables, referentiel=Referentiel(zones, groups), geometry=geometry,
-                meta=payload["meta"])
+    return Cube(
+        tables=tables,
+        referentiel=Referentiel(zones, groups),
+        geometry=geometry,
+        meta=payload["meta"],
+    )
 
 
 def _membership(referentiel: Referentiel) -> pd.DataFrame:
@@ -154,8 +171,9 @@ def _latest_population(tables: dict[str, pd.DataFrame]) -> pd.Series:
     return latest
 
 
-def aggregate(name: str, table: pd.DataFrame, referentiel: Referentiel,
-              weights: pd.Series | None = None) -> pd.DataFrame:
+def aggregate(
+    name: str, table: pd.DataFrame, referentiel: Referentiel, weights: pd.Series | None = None
+) -> pd.DataFrame:
     """Aggregate one canonical table to groups, regions and France (rules in module docstring).
 
     Parameters
@@ -178,7 +196,9 @@ def aggregate(name: str, table: pd.DataFrame, referentiel: Referentiel,
     zone_rows = table[table["level"] == "zone"]
     unknown = sorted(set(zone_rows["code"]) - set(referentiel.zones.index))
     if unknown:
-        raise DataFormatError(f"table {name!r}: zone code(s) not in the référentiel: {unknown[:10]}")
+        raise DataFormatError(
+            f"table {name!r}: zone code(s) not in the référentiel: {unknown[:10]}"
+        )
     published = table.assign(approximate=False, lower_bound=False)
     membership = _membership(referentiel)
     members = membership.merge(
@@ -213,15 +233,22 @@ def aggregate(name: str, table: pd.DataFrame, referentiel: Referentiel,
     result = pd.concat([published, out], ignore_index=True)
     result["approximate"] = result["approximate"].astype(bool)
     result["lower_bound"] = result["lower_bound"].astype(bool)
-    return result.sort_values(keys).reset_index(drop=True)[[*keys, "value", "approximate",
-                                                            "lower_bound"]]
+    return result.sort_values(keys).reset_index(drop=True)[
+        [*keys, "value", "approximate", "lower_bound"]
+    ]
 
 
-def build_cube(tables: dict[str, pd.DataFrame], referentiel: Referentiel, geometry=None,
-               meta: dict | None = None) -> Cube:
+def build_cube(
+    tables: dict[str, pd.DataFrame],
+    referentiel: Referentiel,
+    geometry=None,
+    meta: dict | None = None,
+) -> Cube:
     """Aggregate every canonical table once for all zones, groups, regions and France."""
     weights = _latest_population(tables) if any(t in tables for t in RATE_TABLES) else None
     aggregated = {
         name: aggregate(name, table, referentiel, weights) for name, table in tables.items()
     }
-    return Cube(tables=aggregated, referentiel=referentiel, geometry=geometry, meta=dict(meta or {}))
+    return Cube(
+        tables=aggregated, referentiel=referentiel, geometry=geometry, meta=dict(meta or {})
+    )

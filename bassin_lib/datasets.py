@@ -12,8 +12,9 @@ from bassin_lib.territories import Referentiel, load_groups
 DATA_SOURCES = ("demo",)
 
 
-def build(data_source: str = "demo", groups_file: str | Path | None = None,
-          demo_zones: int = 30) -> Cube:
+def build(
+    data_source: str = "demo", groups_file: str | Path | None = None, demo_zones: int = 30
+) -> Cube:
     """Build the cube of a data source.
 
     Parameters

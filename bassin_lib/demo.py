@@ -81,21 +81,66 @@ _SECTOR_MODEL = {
 }
 # National Covid path: quarter-on-quarter change (%) added to the trend, before zone effects.
 _COVID_QQ = {
-    "2020Q1": -1.6, "2020Q2": -1.8, "2020Q3": +2.4, "2020Q4": -0.5,
-    "2021Q1": +0.5, "2021Q2": +0.7, "2021Q3": +0.6, "2021Q4": +0.3,
+    "2020Q1": -1.6,
+    "2020Q2": -1.8,
+    "2020Q3": +2.4,
+    "2020Q4": -0.5,
+    "2021Q1": +0.5,
+    "2021Q2": +0.7,
+    "2021Q3": +0.6,
+    "2021Q4": +0.3,
 }
 REGION_NAMES = [
-    "Val-de-Brume", "Hautes-Marches", "Côte-d'Ambre", "Plaine-Sourde", "Monts-Clairs",
-    "Terres-Basses", "Lac-Argent", "Forêt-Grise", "Vent-d'Ouest", "Marais-Doré",
+    "Val-de-Brume",
+    "Hautes-Marches",
+    "Côte-d'Ambre",
+    "Plaine-Sourde",
+    "Monts-Clairs",
+    "Terres-Basses",
+    "Lac-Argent",
+    "Forêt-Grise",
+    "Vent-d'Ouest",
+    "Marais-Doré",
 ]
 _PREFIXES = [
-    "Val", "Mont", "Bourg", "Roche", "Pont", "Font", "Clair", "Haut", "Bel", "Grand",
-    "Vieux", "Saint-Armel", "Sainte-Odile", "Port", "Champ", "Bois", "Ver", "Mar",
+    "Val",
+    "Mont",
+    "Bourg",
+    "Roche",
+    "Pont",
+    "Font",
+    "Clair",
+    "Haut",
+    "Bel",
+    "Grand",
+    "Vieux",
+    "Saint-Armel",
+    "Sainte-Odile",
+    "Port",
+    "Champ",
+    "Bois",
+    "Ver",
+    "Mar",
 ]
 _SUFFIXES = [
-    "morin", "cresse", "ferrand", "lac", "brune", "-sur-Ondine", "-les-Forges", "-la-Rivière",
-    "dieu", "rive", "-le-Vieux", "bel", "-en-Brume", "-des-Prés", "-sous-Roche", "garde",
-    "vallon", "-aux-Saules",
+    "morin",
+    "cresse",
+    "ferrand",
+    "lac",
+    "brune",
+    "-sur-Ondine",
+    "-les-Forges",
+    "-la-Rivière",
+    "dieu",
+    "rive",
+    "-le-Vieux",
+    "bel",
+    "-en-Brume",
+    "-des-Prés",
+    "-sous-Roche",
+    "garde",
+    "vallon",
+    "-aux-Saules",
 ]
 
 
@@ -218,8 +263,10 @@ def _referentiel(rng: np.random.Generator, n_zones: int, n_regions: int):
         x0, y0 = (r % cols) * 230.0, (r // cols) * 230.0
         frame = box(x0, y0, x0 + 220.0, y0 + 220.0)
         n_dep = 2 + r % 3
-        strips = [box(x0 + 220.0 * i / n_dep, y0, x0 + 220.0 * (i + 1) / n_dep, y0 + 220.0)
-                  for i in range(n_dep)]
+        strips = [
+            box(x0 + 220.0 * i / n_dep, y0, x0 + 220.0 * (i + 1) / n_dep, y0 + 220.0)
+            for i in range(n_dep)
+        ]
         count = int(per_region[r])
         points = MultiPoint(rng.uniform([x0 + 5, y0 + 5], [x0 + 215, y0 + 215], (count, 2)))
         cells = shapely.voronoi_polygons(points, extend_to=frame).geoms
@@ -228,8 +275,11 @@ def _referentiel(rng: np.random.Generator, n_zones: int, n_regions: int):
         order = sorted(range(count), key=lambda i: (-cells[i].centroid.y, cells[i].centroid.x))
         for i, cell_index in enumerate(order, start=1):
             cell = cells[cell_index]
-            deps = [f"{letter}{j + 1}" for j, s in enumerate(strips)
-                    if cell.intersection(s).area >= 0.05 * cell.area]
+            deps = [
+                f"{letter}{j + 1}"
+                for j, s in enumerate(strips)
+                if cell.intersection(s).area >= 0.05 * cell.area
+            ]
             rows.append(
                 {
                     "zone": f"D{letter}{i:02d}",
@@ -281,8 +331,11 @@ def _employment(rng, traits, quarters) -> pd.DataFrame:
     for code, (_, trend, shock, season, peak) in _SECTOR_MODEL.items():
         level0 = total_jobs * raw_shares[code] / norm
         # quarter-on-quarter growth in %: trend + zone trend + Covid path scaled per zone
-        shocks = np.where(covid < 0, covid[None, :] * shock * traits["resilience"].to_numpy()[:, None],
-                          covid[None, :] * shock * traits["rebound"].to_numpy()[:, None])
+        shocks = np.where(
+            covid < 0,
+            covid[None, :] * shock * traits["resilience"].to_numpy()[:, None],
+            covid[None, :] * shock * traits["rebound"].to_numpy()[:, None],
+        )
         qq = trend + traits["growth"].to_numpy()[:, None] + shocks
         qq = qq + rng.normal(0.0, 0.15, (n, t))
         qq[:, 0] = 0.0
@@ -294,9 +347,9 @@ def _employment(rng, traits, quarters) -> pd.DataFrame:
             wide = pd.DataFrame(np.round(values), index=traits.index, columns=quarters)
             frames.append(_long(wide, sector=code, adjustment=adjustment))
     sectors = pd.concat(frames, ignore_index=True)
-    total = (
-        sectors.groupby(["level", "code", "period", "adjustment"], as_index=False)["value"].sum()
-    )
+    total = sectors.groupby(["level", "code", "period", "adjustment"], as_index=False)[
+        "value"
+    ].sum()
     total["sector"] = "TOTAL"
     return pd.concat([total, sectors], ignore_index=True)[
         ["level", "code", "period", "sector", "adjustment", "value"]
@@ -312,16 +365,33 @@ def _jobseekers(rng, traits, quarters) -> pd.DataFrame:
     base = 0.085 * traits["population"].to_numpy() * np.exp(0.15 * traits["hardship"].to_numpy())
     frames = []
     for category, share, covid in (
-        ("A", 0.55, {"2020Q1": 0.01, "2020Q2": 0.22, "2020Q3": 0.10, "2020Q4": 0.08,
-                     "2021Q1": 0.07, "2021Q2": 0.04, "2021Q3": 0.02}),
+        (
+            "A",
+            0.55,
+            {
+                "2020Q1": 0.01,
+                "2020Q2": 0.22,
+                "2020Q3": 0.10,
+                "2020Q4": 0.08,
+                "2021Q1": 0.07,
+                "2021Q2": 0.04,
+                "2021Q3": 0.02,
+            },
+        ),
         ("B", 0.14, {"2020Q2": -0.30, "2020Q3": -0.05, "2020Q4": -0.03}),
-        ("C", 0.31, {"2020Q1": -0.02, "2020Q2": -0.35, "2020Q3": -0.06, "2020Q4": -0.02,
-                     "2021Q1": 0.02}),
+        (
+            "C",
+            0.31,
+            {"2020Q1": -0.02, "2020Q2": -0.35, "2020Q3": -0.06, "2020Q4": -0.02, "2021Q1": 0.02},
+        ),
     ):
         bump = np.array([covid.get(q, 0.0) for q in labels])
         sensitivity = traits["resilience"].to_numpy()[:, None]
         values = (
-            base[:, None] * share * cycle[None, :] * (1 + bump[None, :] * sensitivity)
+            base[:, None]
+            * share
+            * cycle[None, :]
+            * (1 + bump[None, :] * sensitivity)
             * (1 + rng.normal(0.0, 0.01, (n, len(quarters))))
         )
         wide = pd.DataFrame(np.round(values, -1), index=traits.index, columns=quarters)
@@ -332,7 +402,8 @@ def _jobseekers(rng, traits, quarters) -> pd.DataFrame:
 def _unemployment_rate(rng, traits, quarters, zones) -> pd.DataFrame:
     years = np.array([q.year + (q.quarter - 1) / 4 for q in quarters])
     national = np.interp(
-        years, [2010, 2015.25, 2019.75, 2020.25, 2020.75, 2022.5, 2024.75],
+        years,
+        [2010, 2015.25, 2019.75, 2020.25, 2020.75, 2022.5, 2024.75],
         [9.0, 10.3, 8.1, 7.2, 8.9, 7.2, 7.4],
     )
     n = len(traits)
@@ -364,10 +435,16 @@ def _income_poverty(rng, traits, zones) -> pd.DataFrame:
     median0 = np.clip(21_900 - 900 * hardship + rng.normal(0, 400, n), 17_000, 30_000)
     indicators = {}
     drift = np.arange(len(years))
-    indicators["poverty_rate"] = np.round(poverty0[:, None] + 0.1 * drift + rng.normal(0, 0.2, (n, len(years))), 1)
-    indicators["median_living_standard"] = np.round(median0[:, None] * (1.012 ** drift), -1)
-    indicators["d1"] = np.round(indicators["median_living_standard"] * rng.uniform(0.50, 0.56, (n, 1)), -1)
-    indicators["d9"] = np.round(indicators["median_living_standard"] * rng.uniform(1.75, 2.0, (n, 1)), -1)
+    indicators["poverty_rate"] = np.round(
+        poverty0[:, None] + 0.1 * drift + rng.normal(0, 0.2, (n, len(years))), 1
+    )
+    indicators["median_living_standard"] = np.round(median0[:, None] * (1.012**drift), -1)
+    indicators["d1"] = np.round(
+        indicators["median_living_standard"] * rng.uniform(0.50, 0.56, (n, 1)), -1
+    )
+    indicators["d9"] = np.round(
+        indicators["median_living_standard"] * rng.uniform(1.75, 2.0, (n, 1)), -1
+    )
     weights = traits["population"].to_numpy()
     region_of = zones.set_index("zone")["region"].reindex(traits.index).to_numpy()
     out = []
@@ -375,7 +452,10 @@ def _income_poverty(rng, traits, zones) -> pd.DataFrame:
         wide = pd.DataFrame(values, index=traits.index, columns=years)
         out.append(_long(wide, indicator=name))
         # Regions and France: population-weighted, the publisher's own (synthetic) figures.
-        for level_name, keys in (("region", region_of), ("france", np.full(n, schemas.FRANCE_CODE))):
+        for level_name, keys in (
+            ("region", region_of),
+            ("france", np.full(n, schemas.FRANCE_CODE)),
+        ):
             weighted = wide.mul(weights, axis=0).groupby(keys).sum()
             agg = weighted.div(pd.Series(weights).groupby(keys).sum().to_numpy(), axis=0)
             agg = _long(agg.round(1 if name == "poverty_rate" else -1), indicator=name)

@@ -25,8 +25,15 @@ FIGSIZE = (8.0, 4.3)
 def _rc() -> dict:
     rc = dict(sns.axes_style("whitegrid"))
     rc.update(sns.plotting_context("notebook", font_scale=0.85))
-    rc.update({"figure.dpi": 100, "savefig.dpi": 100, "font.family": "DejaVu Sans",
-               "svg.hashsalt": "bassin_lib", "axes.titleweight": "bold"})
+    rc.update(
+        {
+            "figure.dpi": 100,
+            "savefig.dpi": 100,
+            "font.family": "DejaVu Sans",
+            "svg.hashsalt": "bassin_lib",
+            "axes.titleweight": "bold",
+        }
+    )
     return rc
 
 
@@ -60,8 +67,10 @@ def _labels(frame: pd.DataFrame) -> dict:
 def employment_index(frame: pd.DataFrame, base, source: str) -> Figure:
     """Lines of :func:`bassin_lib.indicators.employment_index` (base 100), territory vs region vs France."""
     first, last = frame["period"].min(), frame["period"].max()
-    title = (f"Emploi salarié privé (CVS), indice base 100 au {narrative.quarter_short(pd.Period(base, 'Q'))}"
-             f"\n{narrative.quarter_short(first)} – {narrative.quarter_short(last)}")
+    title = (
+        f"Emploi salarié privé (CVS), indice base 100 au {narrative.quarter_short(pd.Period(base, 'Q'))}"
+        f"\n{narrative.quarter_short(first)} – {narrative.quarter_short(last)}"
+    )
     with style():
         fig, ax = _figure(title, source)
         labels = _labels(frame)
@@ -69,10 +78,21 @@ def employment_index(frame: pd.DataFrame, base, source: str) -> Figure:
             rows = frame[frame["role"] == role]
             if rows.empty:
                 continue
-            ax.plot(rows["period"].dt.to_timestamp(), rows["index"], color=COLORS[role],
-                    lw=2.2 if role == "territory" else 1.6, label=labels[role])
-        ax.axvspan(pd.Timestamp("2020-01-01"), pd.Timestamp("2020-12-31"), color="#dddddd",
-                   alpha=0.5, lw=0, label="Crise sanitaire (2020)")
+            ax.plot(
+                rows["period"].dt.to_timestamp(),
+                rows["index"],
+                color=COLORS[role],
+                lw=2.2 if role == "territory" else 1.6,
+                label=labels[role],
+            )
+        ax.axvspan(
+            pd.Timestamp("2020-01-01"),
+            pd.Timestamp("2020-12-31"),
+            color="#dddddd",
+            alpha=0.5,
+            lw=0,
+            label="Crise sanitaire (2020)",
+        )
         ax.axhline(100, color="#999999", lw=0.8)
         _french_axis(ax, 0)
         ax.set_ylabel("Indice")
@@ -84,9 +104,11 @@ def quarterly_changes(frame: pd.DataFrame, source: str) -> Figure:
     """Bars of quarter-on-quarter changes (%), territory vs region vs France."""
     periods = sorted(frame["period"].unique())
     first = periods[0] - 1
-    title = ("Évolution trimestrielle des emplois salariés privés depuis le début de la crise"
-             f"\n({narrative.quarter_short(first)} – {narrative.quarter_short(periods[-1])}, "
-             "variation par rapport au trimestre précédent)")
+    title = (
+        "Évolution trimestrielle des emplois salariés privés depuis le début de la crise"
+        f"\n({narrative.quarter_short(first)} – {narrative.quarter_short(periods[-1])}, "
+        "variation par rapport au trimestre précédent)"
+    )
     with style():
         fig, ax = _figure(title, source)
         labels = _labels(frame)
@@ -94,7 +116,13 @@ def quarterly_changes(frame: pd.DataFrame, source: str) -> Figure:
         for i, role in enumerate(ROLE_ORDER):
             rows = frame[frame["role"] == role].set_index("period").reindex(periods)
             xs = [k + (i - 1) * width for k in range(len(periods))]
-            ax.bar(xs, rows["change_pct"], width=width, color=COLORS[role], label=labels.get(role, role))
+            ax.bar(
+                xs,
+                rows["change_pct"],
+                width=width,
+                color=COLORS[role],
+                label=labels.get(role, role),
+            )
         ax.set_xticks(range(len(periods)), [narrative.quarter_short(p) for p in periods])
         ax.axhline(0, color="#333333", lw=0.8)
         _french_axis(ax, 1, "%")
@@ -106,8 +134,10 @@ def jobseekers_change(frame: pd.DataFrame, source: str) -> Figure:
     """Bars of the change (%) in job seekers by category, territory vs region vs France."""
     start, end = frame["start"].iloc[0], frame["end"].iloc[0]
     categories = ["A", "B", "C", "ABC"]
-    title = ("Évolution du nombre de demandeurs d'emploi par catégorie"
-             f"\n({narrative.quarter_short(start)} – {narrative.quarter_short(end)})")
+    title = (
+        "Évolution du nombre de demandeurs d'emploi par catégorie"
+        f"\n({narrative.quarter_short(start)} – {narrative.quarter_short(end)})"
+    )
     with style():
         fig, ax = _figure(title, source)
         labels = _labels(frame)
@@ -115,9 +145,17 @@ def jobseekers_change(frame: pd.DataFrame, source: str) -> Figure:
         for i, role in enumerate(ROLE_ORDER):
             rows = frame[frame["role"] == role].set_index("category").reindex(categories)
             xs = [k + (i - 1) * width for k in range(len(categories))]
-            ax.bar(xs, rows["change_pct"], width=width, color=COLORS[role], label=labels.get(role, role))
-        ax.set_xticks(range(len(categories)),
-                      ["Catégorie A", "Catégorie B", "Catégorie C", "Ensemble A, B, C"])
+            ax.bar(
+                xs,
+                rows["change_pct"],
+                width=width,
+                color=COLORS[role],
+                label=labels.get(role, role),
+            )
+        ax.set_xticks(
+            range(len(categories)),
+            ["Catégorie A", "Catégorie B", "Catégorie C", "Ensemble A, B, C"],
+        )
         ax.axhline(0, color="#333333", lw=0.8)
         _french_axis(ax, 1, "%")
         ax.legend(fontsize=8, frameon=False)
@@ -127,8 +165,10 @@ def jobseekers_change(frame: pd.DataFrame, source: str) -> Figure:
 def unemployment_rate(frame: pd.DataFrame, source: str) -> Figure:
     """Lines of the quarterly unemployment rate, territory vs region vs France."""
     first, last = frame["period"].min(), frame["period"].max()
-    title = ("Taux de chômage localisé (CVS, en % de la population active)"
-             f"\n{narrative.quarter_short(first)} – {narrative.quarter_short(last)}")
+    title = (
+        "Taux de chômage localisé (CVS, en % de la population active)"
+        f"\n{narrative.quarter_short(first)} – {narrative.quarter_short(last)}"
+    )
     with style():
         fig, ax = _figure(title, source)
         labels = _labels(frame)
@@ -136,8 +176,13 @@ def unemployment_rate(frame: pd.DataFrame, source: str) -> Figure:
             rows = frame[frame["role"] == role]
             if rows.empty:
                 continue
-            ax.plot(rows["period"].dt.to_timestamp(), rows["value"], color=COLORS[role],
-                    lw=2.2 if role == "territory" else 1.6, label=labels[role])
+            ax.plot(
+                rows["period"].dt.to_timestamp(),
+                rows["value"],
+                color=COLORS[role],
+                lw=2.2 if role == "territory" else 1.6,
+                label=labels[role],
+            )
         _french_axis(ax, 0, "%")
         ax.legend(fontsize=8, frameon=False)
     return fig
@@ -166,8 +211,11 @@ def poverty(frame: pd.DataFrame, source: str) -> Figure:
             _french_axis(ax, 0, unit, axis="x")
             for k, value in enumerate(rows[column]):
                 if pd.notna(value):
-                    text = (narrative.format_percent(value, decimals) if unit == "%"
-                            else narrative.format_euros(value))
+                    text = (
+                        narrative.format_percent(value, decimals)
+                        if unit == "%"
+                        else narrative.format_euros(value)
+                    )
                     ax.text(value, k, " " + text, va="center", fontsize=8)
             ax.margins(x=0.25)
     return fig

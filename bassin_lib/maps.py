@@ -28,7 +28,11 @@ def territory_in_region(geometry, territory: Territory, source: str) -> Figure:
         own.plot(ax=ax, color=COLORS["territory"], edgecolor="#222222", linewidth=1.2)
         ax.set_axis_off()
         ax.set_aspect("equal")
-        ax.set_title(f"Localisation de {territory.label}\ndans la région {territory.region_label}",
-                     loc="left", fontsize=11, fontweight="bold")
+        ax.set_title(
+            f"Localisation de {territory.label}\ndans la région {territory.region_label}",
+            loc="left",
+            fontsize=11,
+            fontweight="bold",
+        )
         fig.supxlabel(source, x=0.0, ha="left", fontsize=8, color="#444444")
     return fig

@@ -51,7 +51,11 @@ def format_signed(value: float, decimals: int = 1, unit: str = "%") -> str:
     text = format_number(abs(value), decimals)
     zero = format_number(0, decimals)
     sign = "" if text == zero else ("- " if value < 0 else "+ ")
-    return f"{sign.replace(' ', NBSP)}{text}{NBSP}{unit}" if unit else f"{sign.replace(' ', NBSP)}{text}"
+    return (
+        f"{sign.replace(' ', NBSP)}{text}{NBSP}{unit}"
+        if unit
+        else f"{sign.replace(' ', NBSP)}{text}"
+    )
 
 
 def format_percent(value: float, decimals: int = 1) -> str:
@@ -99,25 +103,34 @@ def gap_level(local: float, benchmark: float) -> int:
 
 
 _STRONGER = {
-    "decline": {1: "une tendance à la baisse plus marquée que celle observée",
-                2: "une tendance à la baisse nettement plus intense que celle observée",
-                3: "une tendance à la baisse beaucoup plus marquée que celle observée"},
-    "rise": {1: "une progression plus forte que celle observée",
-             2: "une progression nettement plus forte que celle observée",
-             3: "une progression beaucoup plus forte que celle observée"},
+    "decline": {
+        1: "une tendance à la baisse plus marquée que celle observée",
+        2: "une tendance à la baisse nettement plus intense que celle observée",
+        3: "une tendance à la baisse beaucoup plus marquée que celle observée",
+    },
+    "rise": {
+        1: "une progression plus forte que celle observée",
+        2: "une progression nettement plus forte que celle observée",
+        3: "une progression beaucoup plus forte que celle observée",
+    },
 }
 _WEAKER = {
-    "decline": {1: "une baisse moins marquée que celle observée",
-                2: "une baisse nettement moins marquée que celle observée",
-                3: "une baisse beaucoup moins marquée que celle observée"},
-    "rise": {1: "une progression plus modérée que celle observée",
-             2: "une progression plutôt modérée et bien inférieure à celle observée",
-             3: "une progression très inférieure à celle observée"},
+    "decline": {
+        1: "une baisse moins marquée que celle observée",
+        2: "une baisse nettement moins marquée que celle observée",
+        3: "une baisse beaucoup moins marquée que celle observée",
+    },
+    "rise": {
+        1: "une progression plus modérée que celle observée",
+        2: "une progression plutôt modérée et bien inférieure à celle observée",
+        3: "une progression très inférieure à celle observée",
+    },
 }
 
 
-def compare_changes(local: float, benchmark: float, where: str = "en moyenne au niveau national"
-                    ) -> str:
+def compare_changes(
+    local: float, benchmark: float, where: str = "en moyenne au niveau national"
+) -> str:
     """Qualified comparison of two changes with the figures in brackets.
 
     Examples
@@ -159,8 +172,9 @@ def _hedges(row) -> str:
     if bool(row.get("approximate", False)):
         notes.append("valeur approchée, moyenne des zones pondérée par leur population")
     if bool(row.get("lower_bound", False)):
-        notes.append("certaines cellules sont masquées par le secret statistique : "
-                     "le niveau est un minimum")
+        notes.append(
+            "certaines cellules sont masquées par le secret statistique : le niveau est un minimum"
+        )
     return f" ({' ; '.join(notes)})" if notes else ""
 
 
@@ -177,7 +191,12 @@ def employment_change(frame, subject: str = "l'emploi salarié privé") -> str:
     observée en moyenne au niveau national (- 4,9 % contre - 1,7 %). »
     """
     own, france = _row(frame, "territory"), _row(frame, "france")
-    if own is None or france is None or _missing(own["change_pct"]) or _missing(france["change_pct"]):
+    if (
+        own is None
+        or france is None
+        or _missing(own["change_pct"])
+        or _missing(france["change_pct"])
+    ):
         return withheld(f"l'évolution de {subject}")
     local, national = float(own["change_pct"]), float(france["change_pct"])
     verb = "a reculé de" if local < 0 else "a progressé de" if local > 0 else "est resté stable,"
@@ -190,8 +209,10 @@ def employment_change(frame, subject: str = "l'emploi salarié privé") -> str:
     )
     region = _row(frame, "region")
     if region is not None and not _missing(region["change_pct"]):
-        sentence += (f" Dans la région {region['label']}, l'évolution est de "
-                     f"{format_signed(region['change_pct'])}.")
+        sentence += (
+            f" Dans la région {region['label']}, l'évolution est de "
+            f"{format_signed(region['change_pct'])}."
+        )
     if own["start_value"] < MIN_COUNT:
         sentence += " Ces évolutions portent sur de petits effectifs et sont à lire avec prudence."
     return sentence
@@ -222,27 +243,41 @@ def crisis_reading(frame) -> str:
         if abs(row.gap) < QUARTER_NOISE_POINTS:
             key = "comparable_" + row.phase
         parts.setdefault(key, []).append(row.period)
-    words = dict(_READINGS, comparable_shock="une résistance comparable à la moyenne nationale",
-                 comparable_recovery="une reprise comparable à la moyenne nationale")
+    words = dict(
+        _READINGS,
+        comparable_shock="une résistance comparable à la moyenne nationale",
+        comparable_recovery="une reprise comparable à la moyenne nationale",
+    )
     clauses = []
     for key, periods in parts.items():
         years = sorted({p.year for p in periods})
         ordinals = _join([ordinal(p.quarter) for p in periods])
         noun = "trimestres" if len(periods) > 1 else "trimestre"
-        clauses.append(f"{words[key]} au{'x' if len(periods) > 1 else ''} {ordinals} {noun} "
-                       f"{_join([str(y) for y in years])}")
-    return ("Lu trimestre par trimestre, au regard de l'évolution nationale, le tissu économique "
-            f"local montre {_join(clauses)}.")
+        clauses.append(
+            f"{words[key]} au{'x' if len(periods) > 1 else ''} {ordinals} {noun} "
+            f"{_join([str(y) for y in years])}"
+        )
+    return (
+        "Lu trimestre par trimestre, au regard de l'évolution nationale, le tissu économique "
+        f"local montre {_join(clauses)}."
+    )
 
 
 def jobseekers_change(frame) -> str:
     """Sentences for :func:`bassin_lib.indicators.jobseekers_change` (ABC then A)."""
     sentences = []
-    for category, name, noun in (("ABC", "demandeurs d'emploi (toutes catégories)", "croissance"),
-                                 ("A", "demandeurs d'emploi de catégorie A", "progression")):
+    for category, name in (
+        ("ABC", "demandeurs d'emploi (toutes catégories)"),
+        ("A", "demandeurs d'emploi de catégorie A"),
+    ):
         own = _row(frame, "territory", category=category)
         france = _row(frame, "france", category=category)
-        if own is None or france is None or _missing(own["change_pct"]) or _missing(france["change_pct"]):
+        if (
+            own is None
+            or france is None
+            or _missing(own["change_pct"])
+            or _missing(france["change_pct"])
+        ):
             sentences.append(withheld(f"l'évolution des {name}"))
             continue
         more = "supplémentaires" if own["change"] >= 0 else "de moins"
@@ -262,18 +297,24 @@ def unemployment_rate(frame) -> str:
     own, region, france = (_row(frame, r) for r in ("territory", "region", "france"))
     if own is None or _missing(own["end_value"]):
         return withheld("le taux de chômage")
-    sentence = (f"Au {quarter_label(own['end'])}, le taux de chômage s'établit à "
-                f"{format_percent(own['end_value'])}{_hedges(own)}")
+    sentence = (
+        f"Au {quarter_label(own['end'])}, le taux de chômage s'établit à "
+        f"{format_percent(own['end_value'])}{_hedges(own)}"
+    )
     comparisons = []
     for row, name in ((region, "la moyenne régionale"), (france, "la moyenne nationale")):
         if row is not None and not _missing(row["end_value"]):
-            comparisons.append(f"{compare_levels(own['end_value'], row['end_value'])} {name} "
-                               f"({format_percent(row['end_value'])})")
+            comparisons.append(
+                f"{compare_levels(own['end_value'], row['end_value'])} {name} "
+                f"({format_percent(row['end_value'])})"
+            )
     if comparisons:
         sentence += ", " + _join(comparisons)
     if not _missing(own["change"]):
-        sentence += (f" ; il a évolué de {format_points(own['change'])} depuis le "
-                     f"{quarter_label(own['start'])}")
+        sentence += (
+            f" ; il a évolué de {format_points(own['change'])} depuis le "
+            f"{quarter_label(own['start'])}"
+        )
         if france is not None and not _missing(france["change"]):
             sentence += f" (France : {format_points(france['change'])})"
     return sentence + "."
@@ -285,19 +326,25 @@ def poverty(frame) -> str:
     if own is None or _missing(own.get("poverty_rate")):
         return withheld("la pauvreté")
     region, france = _row(frame, "region"), _row(frame, "france")
-    sentence = (f"En {own['period'].year}, le taux de pauvreté atteint "
-                f"{format_percent(own['poverty_rate'])}{_hedges(own)}")
+    sentence = (
+        f"En {own['period'].year}, le taux de pauvreté atteint "
+        f"{format_percent(own['poverty_rate'])}{_hedges(own)}"
+    )
     comparisons = []
     for row, name in ((region, "la moyenne régionale"), (france, "la moyenne nationale")):
         if row is not None and not _missing(row.get("poverty_rate")):
-            comparisons.append(f"{compare_levels(own['poverty_rate'], row['poverty_rate'])} {name} "
-                               f"({format_percent(row['poverty_rate'])})")
+            comparisons.append(
+                f"{compare_levels(own['poverty_rate'], row['poverty_rate'])} {name} "
+                f"({format_percent(row['poverty_rate'])})"
+            )
     if comparisons:
         sentence += ", " + _join(comparisons)
     sentence += "."
     if not _missing(own.get("median_living_standard")):
-        sentence += (f" Le niveau de vie médian est de {format_euros(own['median_living_standard'])} "
-                     "par an et par unité de consommation")
+        sentence += (
+            f" Le niveau de vie médian est de {format_euros(own['median_living_standard'])} "
+            "par an et par unité de consommation"
+        )
         if france is not None and not _missing(france.get("median_living_standard")):
             sentence += f" (France : {format_euros(france['median_living_standard'])})"
         sentence += "."

@@ -29,8 +29,10 @@ def text(markdown: str):
 def title_block(cube, territory: Territory, edition: str):
     """Title, edition and, for synthetic data, the notice that the data are fictitious."""
     kind = "zone d'emploi" if territory.kind == "zone" else "groupe de zones d'emploi"
-    lines = [f"# Diagnostic emploi territorial : {territory.label}",
-             f"*{kind.capitalize()} · édition {edition}*"]
+    lines = [
+        f"# Diagnostic emploi territorial : {territory.label}",
+        f"*{kind.capitalize()} · édition {edition}*",
+    ]
     if cube.meta.get("synthetic"):
         lines.append(f"> **{cube.meta['notice']}**")
     return text("\n\n".join(lines))
@@ -44,16 +46,19 @@ def identity(cube, territory: Territory):
     rows = [
         ("Territoire", territory.label),
         ("Code", territory.id),
-        ("Zones d'emploi (ZE2020)", ", ".join(f"{z} {lab}" for z, lab in
-                                              zip(zones["zone"], zones["label"], strict=True))),
+        (
+            "Zones d'emploi (ZE2020)",
+            ", ".join(f"{z} {lab}" for z, lab in zip(zones["zone"], zones["label"], strict=True)),
+        ),
         ("Région de comparaison", territory.region_label),
         ("Départements couverts", ", ".join(territory.departements)),
     ]
     if not own.empty:
         last = own.iloc[-1]
         rows.append((f"Population ({last['period'].year})", narrative.format_number(last["value"])))
-    rows.append(("Comparaisons", f"{territory.region_label} ; "
-                                 f"{cube.meta.get('france_label', 'France')}"))
+    rows.append(
+        ("Comparaisons", f"{territory.region_label} ; {cube.meta.get('france_label', 'France')}")
+    )
     table = "| | |\n|---|---|\n" + "\n".join(f"| {k} | {v} |" for k, v in rows)
     return text(table)
 
@@ -67,8 +72,10 @@ def sources(cube):
         "income_poverty": "Pauvreté et niveaux de vie",
         "population": "Population",
     }
-    bullets = [f"- {names.get(t, t)} : {line.removeprefix('Source : ')}"
-               for t, line in cube.meta.get("sources", {}).items()]
+    bullets = [
+        f"- {names.get(t, t)} : {line.removeprefix('Source : ')}"
+        for t, line in cube.meta.get("sources", {}).items()
+    ]
     bullets.append(
         "- Agrégation : les effectifs d'un groupe de zones, d'une région et de la France sont "
         "des sommes ; les taux d'un groupe de plusieurs zones sont des moyennes des zones "
@@ -77,8 +84,9 @@ def sources(cube):
     return text("\n".join(bullets))
 
 
-def headlines(cube, territory: Territory, crisis_start: str = "2019Q4",
-              crisis_end: str = "2020Q4") -> dict:
+def headlines(
+    cube, territory: Territory, crisis_start: str = "2019Q4", crisis_end: str = "2020Q4"
+) -> dict:
     """Headline figures of a territory, for ``indicators.json`` and the index page."""
     from bassin_lib import indicators as ind
 
@@ -107,8 +115,9 @@ def save_indicators(output_dir, cube, territory: Territory, **options) -> Path |
     if not output_dir:
         return None
     path = Path(output_dir) / "indicators.json"
-    write_atomic(path, json.dumps(headlines(cube, territory, **options), ensure_ascii=False,
-                                  indent=1))
+    write_atomic(
+        path, json.dumps(headlines(cube, territory, **options), ensure_ascii=False, indent=1)
+    )
     return path
 
 
@@ -126,8 +135,11 @@ def notebook_to_html(notebook, title: str) -> str:
     notebook = nbformat.from_dict(json.loads(json.dumps(notebook)))
     for cell in notebook.cells:
         if cell.cell_type == "code":
-            cell.outputs = [o for o in cell.get("outputs", [])
-                            if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
+            cell.outputs = [
+                o
+                for o in cell.get("outputs", [])
+                if not (o.get("output_type") == "stream" and o.get("name") == "stderr")
+            ]
     notebook.metadata["title"] = title
     exporter = HTMLExporter(
         extra_template_basedirs=[str(NBCONVERT_TEMPLATES)],
@@ -162,8 +174,9 @@ NBCONVERT_TEMPLATES = PACKAGE_DIR / "templates" / "nbconvert"
 STATUS_LABELS = {"ok": "réussi", "failed": "échec", "rejected": "refusé"}
 
 
-def render_index(records: list[dict], edition: str, notice: str | None,
-                 headline: dict[str, dict]) -> str:
+def render_index(
+    records: list[dict], edition: str, notice: str | None, headline: dict[str, dict]
+) -> str:
     """The index page of an edition: one row per requested territory, link when rendered.
 
     Parameters
@@ -178,8 +191,9 @@ def render_index(records: list[dict], edition: str, notice: str | None,
     """
     from jinja2 import Environment, PackageLoader, select_autoescape
 
-    env = Environment(loader=PackageLoader("bassin_lib", "templates"),
-                      autoescape=select_autoescape(["html"]))
+    env = Environment(
+        loader=PackageLoader("bassin_lib", "templates"), autoescape=select_autoescape(["html"])
+    )
 
     def pct(value, signed=False):
         if value is None:
@@ -189,15 +203,21 @@ def render_index(records: list[dict], edition: str, notice: str | None,
     rows = []
     for record in records:
         h = headline.get(record["territory"], {})
-        rows.append({
-            **record,
-            "status_label": STATUS_LABELS.get(record["status"], record["status"]),
-            "seconds_label": narrative.format_number(record["seconds"], 1)
-            if record.get("seconds") is not None else "–",
-            "employment": pct(h.get("employment_change_pct"), signed=True),
-            "unemployment": pct(h.get("unemployment_rate")),
-            "poverty": pct(h.get("poverty_rate")),
-        })
-    counts = {label: sum(r["status"] == key for r in records) for key, label in STATUS_LABELS.items()}
-    return env.get_template("index.html").render(edition=edition, notice=notice, rows=rows,
-                                                 counts=counts)
+        rows.append(
+            {
+                **record,
+                "status_label": STATUS_LABELS.get(record["status"], record["status"]),
+                "seconds_label": narrative.format_number(record["seconds"], 1)
+                if record.get("seconds") is not None
+                else "–",
+                "employment": pct(h.get("employment_change_pct"), signed=True),
+                "unemployment": pct(h.get("unemployment_rate")),
+                "poverty": pct(h.get("poverty_rate")),
+            }
+        )
+    counts = {
+        label: sum(r["status"] == key for r in records) for key, label in STATUS_LABELS.items()
+    }
+    return env.get_template("index.html").render(
+        edition=edition, notice=notice, rows=rows, counts=counts
+    )

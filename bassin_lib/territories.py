@@ -224,8 +224,9 @@ class Referentiel:
             )
         territory_id = territory_id.strip()
         if territory_id in self.zones.index:
-            return self._territory("zone", territory_id, self._label_of(territory_id),
-                                   (territory_id,))
+            return self._territory(
+                "zone", territory_id, self._label_of(territory_id), (territory_id,)
+            )
         if territory_id in self.groups:
             group = self.groups[territory_id]
             return self._territory("group", territory_id, group["label"], group["zones"])
@@ -249,7 +250,9 @@ class Referentiel:
             departements=tuple(departements),
         )
 
-    def validate(self, territory_ids) -> tuple[list[Territory], list[ParameterError | UnknownTerritoryError]]:
+    def validate(
+        self, territory_ids
+    ) -> tuple[list[Territory], list[ParameterError | UnknownTerritoryError]]:
         """Split requested ids into resolved territories and errors, keeping order.
 
         Duplicates are rendered once. Nothing is raised: the caller decides what an error means.

@@ -30,11 +30,27 @@ def naive(territories: list[str], work: Path) -> float:
     datasets.build("demo").save(cube_dir)
     for territory in territories:
         out = work / f"{territory}.ipynb"
-        subprocess.run([str(bin_dir / "papermill"), str(DIAGNOSTIC_NOTEBOOK), str(out),
-                        "-r", "territory", territory, "-p", "cube_dir", str(cube_dir),
-                        "--no-progress-bar"], check=True, capture_output=True)
-        subprocess.run([str(bin_dir / "jupyter"), "nbconvert", "--to", "html", "--no-input",
-                        str(out)], check=True, capture_output=True)
+        subprocess.run(
+            [
+                str(bin_dir / "papermill"),
+                str(DIAGNOSTIC_NOTEBOOK),
+                str(out),
+                "-r",
+                "territory",
+                territory,
+                "-p",
+                "cube_dir",
+                str(cube_dir),
+                "--no-progress-bar",
+            ],
+            check=True,
+            capture_output=True,
+        )
+        subprocess.run(
+            [str(bin_dir / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(out)],
+            check=True,
+            capture_output=True,
+        )
     return time.perf_counter() - started
 
 
@@ -48,8 +64,13 @@ def main() -> None:
         work = Path(tmp)
         base = naive(territories, work / "naive")
         started = time.perf_counter()
-        run_batch(territories, output_root=work / "runner", jobs=args.jobs, progress=False,
-                  log=lambda _line: None)
+        run_batch(
+            territories,
+            output_root=work / "runner",
+            jobs=args.jobs,
+            progress=False,
+            log=lambda _line: None,
+        )
         ours = time.perf_counter() - started
     print(f"territories: {len(territories)}")
     print(f"naive loop (papermill CLI + nbconvert CLI): {base:.1f} s")

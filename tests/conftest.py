@@ -45,8 +45,10 @@ def _rows(level, code, periods, values, freq="Q", **dims):
 
 def tiny_tables() -> dict[str, pd.DataFrame]:
     employment = pd.concat(
-        [_rows("zone", z, QUARTERS, v, sector="TOTAL", adjustment="cvs")
-         for z, v in EMPLOYMENT.items()],
+        [
+            _rows("zone", z, QUARTERS, v, sector="TOTAL", adjustment="cvs")
+            for z, v in EMPLOYMENT.items()
+        ],
         ignore_index=True,
     )
     jobseekers = pd.concat(

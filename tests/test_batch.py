@@ -34,8 +34,13 @@ def _text(html):
 def batch(tmp_path_factory):
     output = tmp_path_factory.mktemp("outputs")
     lines = []
-    result = run_batch(["DA01", "pole-fictif-alpha", "DA1"], output_root=output, jobs=2,
-                       progress=False, log=lines.append)
+    result = run_batch(
+        ["DA01", "pole-fictif-alpha", "DA1"],
+        output_root=output,
+        jobs=2,
+        progress=False,
+        log=lines.append,
+    )
     return result, lines
 
 
@@ -53,8 +58,9 @@ def test_valid_territories_render_and_unknown_one_is_reported(batch):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("territory, zones", [("DA01", ["DA01"]),
-                                              ("pole-fictif-alpha", ["DA01", "DA02"])])
+@pytest.mark.parametrize(
+    "territory, zones", [("DA01", ["DA01"]), ("pole-fictif-alpha", ["DA01", "DA02"])]
+)
 def test_report_html_has_the_right_sentence_figures_and_notice(batch, demo_data, territory, zones):
     result, _ = batch
     html = (result.edition_dir / territory / "diagnostic.html").read_text(encoding="utf-8")
@@ -90,8 +96,17 @@ def test_cli_keeps_zone_codes_as_strings_and_documents_every_option(capsys):
     with pytest.raises(SystemExit):
         papermill_runs.parse_args(["--help"])
     help_text = capsys.readouterr().out
-    for option in ("--all", "--data", "--edition", "--jobs", "--output", "--demo-zones",
-                   "--groups", "--timeout", "--no-progress"):
+    for option in (
+        "--all",
+        "--data",
+        "--edition",
+        "--jobs",
+        "--output",
+        "--demo-zones",
+        "--groups",
+        "--timeout",
+        "--no-progress",
+    ):
         assert option in help_text
 
 

@@ -2,12 +2,11 @@ import math
 
 import pandas as pd
 import pytest
+from conftest import TINY_GROUPS, TINY_ZONES, tiny_tables
 
 from bassin_lib import cube as cube_module
 from bassin_lib.errors import DataFormatError
 from bassin_lib.territories import Referentiel
-
-from conftest import TINY_GROUPS, TINY_ZONES, tiny_tables
 
 
 def _value(cube, table, level, code, period, **dims):
@@ -43,7 +42,9 @@ def test_group_of_one_zone_equals_the_zone(tiny_cube):
 def test_masked_cell_makes_a_flagged_lower_bound_never_a_zero():
     tables = tiny_tables()
     emp = tables["employment"]
-    emp.loc[(emp["code"] == "2705") & (emp["period"] == pd.Period("2020Q1")), "value"] = float("nan")
+    emp.loc[(emp["code"] == "2705") & (emp["period"] == pd.Period("2020Q1")), "value"] = float(
+        "nan"
+    )
     cube = cube_module.build_cube(tables, Referentiel(TINY_ZONES.copy(), TINY_GROUPS))
     region = _value(cube, "employment", "region", "R1", "2020Q1")
     assert region["value"] == 980 and region["lower_bound"]

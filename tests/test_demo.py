@@ -50,8 +50,9 @@ def test_employment_covers_2010_2024_by_sector_raw_and_adjusted(demo_data):
     assert set(emp["adjustment"]) == {"brut", "cvs"}
     assert set(emp["sector"]) == {"TOTAL", *demo.SECTORS}
     # the total is the sum of the sectors
-    wide = emp[emp["adjustment"] == "cvs"].pivot_table(index=["code", "period"], columns="sector",
-                                                       values="value")
+    wide = emp[emp["adjustment"] == "cvs"].pivot_table(
+        index=["code", "period"], columns="sector", values="value"
+    )
     np.testing.assert_allclose(wide["TOTAL"], wide.drop(columns="TOTAL").sum(axis=1))
 
 

@@ -27,8 +27,16 @@ def test_environment_yml_mirrors_pyproject():
 def test_required_dependencies_are_declared():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     names = {_split(r)[0] for r in project["dependencies"]}
-    assert {"jupyterlab", "pandas", "geopandas", "matplotlib", "seaborn", "papermill",
-            "nbconvert", "statsmodels"} <= names
+    assert {
+        "jupyterlab",
+        "pandas",
+        "geopandas",
+        "matplotlib",
+        "seaborn",
+        "papermill",
+        "nbconvert",
+        "statsmodels",
+    } <= names
 
 
 def test_notebook_is_stored_without_outputs():

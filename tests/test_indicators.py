@@ -41,8 +41,12 @@ def test_crisis_reading_shock_quarters_as_parameter(tiny_cube):
     t = tiny_cube.territory("0051")
     out = ind.crisis_reading(tiny_cube, t, shock_quarters=("2020Q1", "2020Q2", "2020Q4"))
     # local vs France: Q1 -2.0 vs -1.14 ; Q2 -3.06 vs -1.73 ; Q3 +4.21 vs +2.5 ; Q4 -3.03 vs -1.58
-    assert list(out["reading"]) == ["weak_resilience", "weak_resilience", "good_rebound",
-                                    "weak_resilience"]
+    assert list(out["reading"]) == [
+        "weak_resilience",
+        "weak_resilience",
+        "good_rebound",
+        "weak_resilience",
+    ]
     assert out["national"].iloc[2] == pytest.approx(2.5)  # 3485 / 3400 - 1
     # derived from the sign of the national change when no quarter is tagged: same here
     derived = ind.crisis_reading(tiny_cube, t, shock_quarters=None)

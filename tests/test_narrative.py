@@ -41,15 +41,19 @@ def test_qualifier_follows_the_gap(local, benchmark, expected):
 
 def test_seed_sentence_register():
     text = plain(n.compare_changes(-4.9, -1.7))
-    assert text == ("une tendance à la baisse nettement plus intense que celle observée en "
-                    "moyenne au niveau national (- 4,9 % contre - 1,7 %)")
+    assert text == (
+        "une tendance à la baisse nettement plus intense que celle observée en "
+        "moyenne au niveau national (- 4,9 % contre - 1,7 %)"
+    )
 
 
 def test_employment_sentence_from_indicator(tiny_cube):
     frame = ind.employment_change(tiny_cube, tiny_cube.territory("0051"))
     text = plain(n.employment_change(frame))
-    assert text.startswith("Entre le 4e trimestre 2019 et le 4e trimestre 2020, l'emploi salarié "
-                           "privé de Zone Un a reculé de 4,0 % (- 40 emplois)")
+    assert text.startswith(
+        "Entre le 4e trimestre 2019 et le 4e trimestre 2020, l'emploi salarié "
+        "privé de Zone Un a reculé de 4,0 % (- 40 emplois)"
+    )
     assert "(- 4,0 % contre - 2,0 %)" in text
     assert "nettement plus intense" in text
     assert "petits effectifs" not in text  # 1000 jobs is above the minimum count
@@ -90,5 +94,7 @@ def test_crisis_sentence(tiny_cube):
 
 def test_poverty_sentence(tiny_cube):
     text = plain(n.poverty(ind.income_poverty_levels(tiny_cube, tiny_cube.territory("2705"))))
-    assert text.startswith("En 2020, le taux de pauvreté atteint 12,0 %, inférieur à la moyenne "
-                           "régionale (13,0 %) et nettement inférieur à la moyenne nationale (14,5 %)")
+    assert text.startswith(
+        "En 2020, le taux de pauvreté atteint 12,0 %, inférieur à la moyenne "
+        "régionale (13,0 %) et nettement inférieur à la moyenne nationale (14,5 %)"
+    )

@@ -1,10 +1,9 @@
 import pandas as pd
 import pytest
+from conftest import TINY_GROUPS, TINY_ZONES
 
 from bassin_lib.errors import DataFormatError, ParameterError, UnknownTerritoryError
 from bassin_lib.territories import Referentiel, load_groups
-
-from conftest import TINY_GROUPS, TINY_ZONES
 
 
 @pytest.fixture
@@ -15,7 +14,12 @@ def referentiel():
 def test_zone_resolves_with_its_region_and_departements(referentiel):
     t = referentiel.resolve("2705")
     assert (t.kind, t.label, t.zones, t.region, t.departements) == (
-        "zone", "Zone Deux", ("2705",), "R1", ("01", "02"))
+        "zone",
+        "Zone Deux",
+        ("2705",),
+        "R1",
+        ("01", "02"),
+    )
 
 
 def test_group_resolves_to_member_zones_and_majority_region(referentiel):
@@ -24,7 +28,9 @@ def test_group_resolves_to_member_zones_and_majority_region(referentiel):
 
 
 def test_unknown_id_lists_close_matches(referentiel):
-    with pytest.raises(UnknownTerritoryError, match=r"unknown territory '2750'.*2705 \(Zone Deux\)"):
+    with pytest.raises(
+        UnknownTerritoryError, match=r"unknown territory '2750'.*2705 \(Zone Deux\)"
+    ):
         referentiel.resolve("2750")
 
 
@@ -46,7 +52,9 @@ def test_validate_splits_valid_and_unknown_and_drops_duplicates(referentiel):
 def test_groups_yaml_keeps_codes_as_strings(tmp_path):
     path = tmp_path / "groups.yaml"
     # unquoted 0051 would be the number 41 (octal) or 51 with a default YAML loader
-    path.write_text("groups:\n  pair: [0051, 2705]\n  named:\n    label: Nommé\n    zones: ['2714']\n")
+    path.write_text(
+        "groups:\n  pair: [0051, 2705]\n  named:\n    label: Nommé\n    zones: ['2714']\n"
+    )
     groups = load_groups(path, TINY_ZONES)
     assert groups["pair"] == {"label": "Zone Un + Zone Deux", "zones": ("0051", "2705")}
     assert groups["named"]["label"] == "Nommé"
@@ -87,8 +95,16 @@ def test_project_groups_files_parse(demo_data):
 
     demo_groups = load_groups(GROUPS_FILES["demo"], demo_data.zones)
     assert demo_groups
-    real_zones = pd.DataFrame({"zone": ["2705", "2714"], "label": ["Belfort", "Montbéliard"],
-                               "region": ["27", "27"], "region_label": ["BFC", "BFC"],
-                               "departements": ["90,70", "25,70,90"]})
+    real_zones = pd.DataFrame(
+        {
+            "zone": ["2705", "2714"],
+            "label": ["Belfort", "Montbéliard"],
+            "region": ["27", "27"],
+            "region_label": ["BFC", "BFC"],
+            "departements": ["90,70", "25,70,90"],
+        }
+    )
     assert load_groups(GROUPS_FILES["real"], real_zones)["nord-franche-comte"]["zones"] == (
-        "2705", "2714")
+        "2705",
+        "2714",
+    )

@@ -18,8 +18,9 @@ def as_period(value, freq: str) -> pd.Period:
     return period
 
 
-def change_between(rows: pd.DataFrame, start: pd.Period, end: pd.Period,
-                   by: list[str]) -> pd.DataFrame:
+def change_between(
+    rows: pd.DataFrame, start: pd.Period, end: pd.Period, by: list[str]
+) -> pd.DataFrame:
     """Absolute and relative change of ``value`` between two periods, for each ``by`` group.
 
     Returns

@@ -15,9 +15,15 @@ def _series(cube, territory: Territory, sector: str, adjustment: str) -> pd.Data
     return rows[["role", "label", "period", "value", *FLAGS]]
 
 
-def employment_index(cube, territory: Territory, base: str = "2010Q1", sector: str = "TOTAL",
-                     adjustment: str = "cvs", start: str | None = None,
-                     end: str | None = None) -> pd.DataFrame:
+def employment_index(
+    cube,
+    territory: Territory,
+    base: str = "2010Q1",
+    sector: str = "TOTAL",
+    adjustment: str = "cvs",
+    start: str | None = None,
+    end: str | None = None,
+) -> pd.DataFrame:
     """Employment as an index, base 100 at ``base``, for the territory, its region and France.
 
     Formula: ``index_t = 100 × E_t / E_base``.
@@ -39,8 +45,14 @@ def employment_index(cube, territory: Territory, base: str = "2010Q1", sector: s
     return rows.reset_index(drop=True)
 
 
-def employment_change(cube, territory: Territory, start: str = "2019Q4", end: str = "2020Q4",
-                      sector: str = "TOTAL", adjustment: str = "cvs") -> pd.DataFrame:
+def employment_change(
+    cube,
+    territory: Territory,
+    start: str = "2019Q4",
+    end: str = "2020Q4",
+    sector: str = "TOTAL",
+    adjustment: str = "cvs",
+) -> pd.DataFrame:
     """Change in employment between two quarters, territory vs region vs France.
 
     Formula: ``change = E_end − E_start``; ``change_pct = 100 × change / E_start``.
@@ -55,8 +67,14 @@ def employment_change(cube, territory: Territory, start: str = "2019Q4", end: st
     return change_between(rows, as_period(start, "Q"), as_period(end, "Q"), ["role", "label"])
 
 
-def quarterly_changes(cube, territory: Territory, start: str = "2019Q4", end: str = "2020Q4",
-                      sector: str = "TOTAL", adjustment: str = "cvs") -> pd.DataFrame:
+def quarterly_changes(
+    cube,
+    territory: Territory,
+    start: str = "2019Q4",
+    end: str = "2020Q4",
+    sector: str = "TOTAL",
+    adjustment: str = "cvs",
+) -> pd.DataFrame:
     """Quarter-on-quarter change (%) for each quarter after ``start`` up to ``end``.
 
     Formula: ``qq_t = 100 × (E_t / E_{t−1} − 1)``.
@@ -73,8 +91,13 @@ def quarterly_changes(cube, territory: Territory, start: str = "2019Q4", end: st
     return rows[rows["period"] > first].reset_index(drop=True)
 
 
-def crisis_reading(cube, territory: Territory, start: str = "2019Q4", end: str = "2020Q4",
-                   shock_quarters: tuple[str, ...] | None = SHOCK_QUARTERS_2020) -> pd.DataFrame:
+def crisis_reading(
+    cube,
+    territory: Territory,
+    start: str = "2019Q4",
+    end: str = "2020Q4",
+    shock_quarters: tuple[str, ...] | None = SHOCK_QUARTERS_2020,
+) -> pd.DataFrame:
     """Quarter-by-quarter reading of a crisis: resilience in shock quarters, rebound otherwise.
 
     For each quarter q, with local and national q/q changes Δ_L and Δ_N (domain.md §3.2):

@@ -19,21 +19,28 @@ def jobseekers_series(cube, territory: Territory) -> pd.DataFrame:
         ``role, label, period, category, value, approximate, lower_bound``. ABC is the sum of
         A, B and C; it is missing when one of them is.
     """
-    rows = cube.select("jobseekers", territory)[["role", "label", "period", "category", "value",
-                                                 *FLAGS]]
+    rows = cube.select("jobseekers", territory)[
+        ["role", "label", "period", "category", "value", *FLAGS]
+    ]
     grouped = rows.groupby(["role", "label", "period"], sort=False)
     abc = grouped["value"].sum(min_count=3).to_frame()
     abc[FLAGS] = grouped[FLAGS].any()
     abc = abc.reset_index().assign(category="ABC")
     out = pd.concat([rows, abc], ignore_index=True)
-    order = out["role"].map({"territory": 0, "region": 1, "france": 2}) * 10 + out[
-        "category"].map({c: i for i, c in enumerate(CATEGORIES)})
-    return (out.assign(_order=order).sort_values(["_order", "period"], kind="stable")
-            .drop(columns="_order").reset_index(drop=True))
+    order = out["role"].map({"territory": 0, "region": 1, "france": 2}) * 10 + out["category"].map(
+        {c: i for i, c in enumerate(CATEGORIES)}
+    )
+    return (
+        out.assign(_order=order)
+        .sort_values(["_order", "period"], kind="stable")
+        .drop(columns="_order")
+        .reset_index(drop=True)
+    )
 
 
-def jobseekers_change(cube, territory: Territory, start: str = "2019Q4",
-                      end: str = "2020Q4") -> pd.DataFrame:
+def jobseekers_change(
+    cube, territory: Territory, start: str = "2019Q4", end: str = "2020Q4"
+) -> pd.DataFrame:
     """Change in job seekers by category between two quarters.
 
     Formula: ``change = DE_end − DE_start``; ``change_pct = 100 × change / DE_start``.
@@ -45,5 +52,6 @@ def jobseekers_change(cube, territory: Territory, start: str = "2019Q4",
         end_value, change, change_pct, approximate, lower_bound``.
     """
     rows = jobseekers_series(cube, territory)
-    return change_between(rows, as_period(start, "Q"), as_period(end, "Q"),
-                          ["role", "label", "category"])
+    return change_between(
+        rows, as_period(start, "Q"), as_period(end, "Q"), ["role", "label", "category"]
+    )

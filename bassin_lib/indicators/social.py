@@ -17,8 +17,7 @@ def unemployment_rate_series(cube, territory: Territory) -> pd.DataFrame:
         ``role, label, period, value, approximate, lower_bound``; ``approximate`` is true for a
         group of several zones (population-weighted mean of zone rates).
     """
-    return cube.select("unemployment_rate", territory)[["role", "label", "period", "value",
-                                                        *FLAGS]]
+    return cube.select("unemployment_rate", territory)[["role", "label", "period", "value", *FLAGS]]
 
 
 def unemployment_rate_change(cube, territory: Territory, start: str, end: str) -> pd.DataFrame:
@@ -50,17 +49,32 @@ def income_poverty_levels(cube, territory: Territory, year: str | None = None) -
     """
     rows = cube.select("income_poverty", territory)
     if year is None:
-        own = rows[(rows["role"] == "territory") & (rows["indicator"] == "poverty_rate")
-                   & rows["value"].notna()]
+        own = rows[
+            (rows["role"] == "territory")
+            & (rows["indicator"] == "poverty_rate")
+            & rows["value"].notna()
+        ]
         if own.empty:
-            return pd.DataFrame(columns=["role", "label", "period", "poverty_rate",
-                                         "median_living_standard", "d1", "d9", "approximate"])
+            return pd.DataFrame(
+                columns=[
+                    "role",
+                    "label",
+                    "period",
+                    "poverty_rate",
+                    "median_living_standard",
+                    "d1",
+                    "d9",
+                    "approximate",
+                ]
+            )
         period = own["period"].max()
     else:
         period = as_period(year, "Y")
     rows = rows[rows["period"] == period]
     wide = rows.set_index(["role", "label", "indicator"])["value"].unstack("indicator")
-    wide = wide.reindex(rows[["role", "label"]].drop_duplicates().set_index(["role", "label"]).index)
+    wide = wide.reindex(
+        rows[["role", "label"]].drop_duplicates().set_index(["role", "label"]).index
+    )
     wide["approximate"] = rows.groupby(["role", "label"], sort=False)["approximate"].any()
     wide.columns.name = None
     return wide.reset_index().assign(period=period)
