@@ -12,7 +12,7 @@ import matplotlib
 import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from bassin_lib import narrative
 
@@ -64,6 +64,38 @@ def _labels(frame: pd.DataFrame) -> dict:
     return dict(zip(frame["role"], frame["label"], strict=False))
 
 
+def _role_lines(ax, frame: pd.DataFrame, column: str) -> None:
+    """One line per comparator, the territory drawn thicker."""
+    labels = _labels(frame)
+    for role in ROLE_ORDER:
+        rows = frame[frame["role"] == role]
+        if rows.empty:
+            continue
+        ax.plot(
+            rows["period"].dt.to_timestamp(),
+            rows[column],
+            color=COLORS[role],
+            lw=2.2 if role == "territory" else 1.6,
+            label=labels[role],
+        )
+
+
+def _role_bars(ax, frame: pd.DataFrame, key: str, keys: list, ticklabels: list[str]) -> None:
+    """Grouped bars of ``change_pct``: one group per ``key`` value, one bar per comparator."""
+    labels = _labels(frame)
+    width = 0.27
+    for i, role in enumerate(ROLE_ORDER):
+        rows = frame[frame["role"] == role].set_index(key).reindex(keys)
+        xs = [k + (i - 1) * width for k in range(len(keys))]
+        ax.bar(
+            xs, rows["change_pct"], width=width, color=COLORS[role], label=labels.get(role, role)
+        )
+    ax.set_xticks(range(len(keys)), ticklabels)
+    ax.axhline(0, color="#333333", lw=0.8)
+    _french_axis(ax, 1, "%")
+    ax.legend(fontsize=8, frameon=False)
+
+
 def employment_index(frame: pd.DataFrame, base, source: str) -> Figure:
     """Lines of :func:`bassin_lib.indicators.employment_index` (base 100), territory vs region vs France."""
     first, last = frame["period"].min(), frame["period"].max()
@@ -73,18 +105,7 @@ def employment_index(frame: pd.DataFrame, base, source: str) -> Figure:
     )
     with style():
         fig, ax = _figure(title, source)
-        labels = _labels(frame)
-        for role in ROLE_ORDER:
-            rows = frame[frame["role"] == role]
-            if rows.empty:
-                continue
-            ax.plot(
-                rows["period"].dt.to_timestamp(),
-                rows["index"],
-                color=COLORS[role],
-                lw=2.2 if role == "territory" else 1.6,
-                label=labels[role],
-            )
+        _role_lines(ax, frame, "index")
         ax.axvspan(
             pd.Timestamp("2020-01-01"),
             pd.Timestamp("2020-12-31"),
@@ -111,22 +132,7 @@ def quarterly_changes(frame: pd.DataFrame, source: str) -> Figure:
     )
     with style():
         fig, ax = _figure(title, source)
-        labels = _labels(frame)
-        width = 0.27
-        for i, role in enumerate(ROLE_ORDER):
-            rows = frame[frame["role"] == role].set_index("period").reindex(periods)
-            xs = [k + (i - 1) * width for k in range(len(periods))]
-            ax.bar(
-                xs,
-                rows["change_pct"],
-                width=width,
-                color=COLORS[role],
-                label=labels.get(role, role),
-            )
-        ax.set_xticks(range(len(periods)), [narrative.quarter_short(p) for p in periods])
-        ax.axhline(0, color="#333333", lw=0.8)
-        _french_axis(ax, 1, "%")
-        ax.legend(fontsize=8, frameon=False)
+        _role_bars(ax, frame, "period", periods, [narrative.quarter_short(p) for p in periods])
     return fig
 
 
@@ -140,25 +146,13 @@ def jobseekers_change(frame: pd.DataFrame, source: str) -> Figure:
     )
     with style():
         fig, ax = _figure(title, source)
-        labels = _labels(frame)
-        width = 0.27
-        for i, role in enumerate(ROLE_ORDER):
-            rows = frame[frame["role"] == role].set_index("category").reindex(categories)
-            xs = [k + (i - 1) * width for k in range(len(categories))]
-            ax.bar(
-                xs,
-                rows["change_pct"],
-                width=width,
-                color=COLORS[role],
-                label=labels.get(role, role),
-            )
-        ax.set_xticks(
-            range(len(categories)),
+        _role_bars(
+            ax,
+            frame,
+            "category",
+            categories,
             ["Catégorie A", "Catégorie B", "Catégorie C", "Ensemble A, B, C"],
         )
-        ax.axhline(0, color="#333333", lw=0.8)
-        _french_axis(ax, 1, "%")
-        ax.legend(fontsize=8, frameon=False)
     return fig
 
 
@@ -171,44 +165,40 @@ def unemployment_rate(frame: pd.DataFrame, source: str) -> Figure:
     )
     with style():
         fig, ax = _figure(title, source)
-        labels = _labels(frame)
-        for role in ROLE_ORDER:
-            rows = frame[frame["role"] == role]
-            if rows.empty:
-                continue
-            ax.plot(
-                rows["period"].dt.to_timestamp(),
-                rows["value"],
-                color=COLORS[role],
-                lw=2.2 if role == "territory" else 1.6,
-                label=labels[role],
-            )
+        _role_lines(ax, frame, "value")
         _french_axis(ax, 0, "%")
         ax.legend(fontsize=8, frameon=False)
     return fig
 
 
 def poverty(frame: pd.DataFrame, source: str) -> Figure:
-    """Bars of the poverty rate and the median living standard, territory vs region vs France."""
+    """Bars of the poverty rate and, when published, the median living standard, territory vs
+    region vs France."""
     year = frame["period"].iloc[0].year
-    title = f"Taux de pauvreté et niveau de vie médian en {year}"
+    rows = frame.set_index("role").reindex(ROLE_ORDER)
+    panels = [
+        (column, unit, decimals, subtitle)
+        for column, unit, decimals, subtitle in (
+            ("poverty_rate", "%", 1, "Taux de pauvreté (seuil à 60 %)"),
+            ("median_living_standard", "€", 0, "Niveau de vie médian (€/an/UC)"),
+        )
+        if column in rows and rows[column].notna().any()
+    ]
+    title = "Taux de pauvreté" + (" et niveau de vie médian" if len(panels) > 1 else "")
     with style():
         fig = Figure(figsize=FIGSIZE, layout="constrained")
-        axes = fig.subplots(1, 2)
-        fig.suptitle(title, x=0.0, ha="left", fontsize=11, fontweight="bold")
+        axes = list(fig.subplots(1, len(panels), squeeze=False)[0])
+        fig.suptitle(f"{title} en {year}", x=0.0, ha="left", fontsize=11, fontweight="bold")
         fig.supxlabel(source, x=0.0, ha="left", fontsize=8, color="#444444")
-        rows = frame.set_index("role").reindex(ROLE_ORDER)
         names = [str(label) for label in rows["label"]]
         colors = [COLORS[r] for r in ROLE_ORDER]
-        for ax, column, unit, decimals, subtitle in (
-            (axes[0], "poverty_rate", "%", 1, "Taux de pauvreté (seuil à 60 %)"),
-            (axes[1], "median_living_standard", "€", 0, "Niveau de vie médian (€/an/UC)"),
-        ):
+        for ax, (column, unit, decimals, subtitle) in zip(axes, panels, strict=True):
             ax.barh(range(3), rows[column], color=colors)
             ax.set_yticks(range(3), names if ax is axes[0] else ["", "", ""])
             ax.invert_yaxis()
             ax.set_title(subtitle, fontsize=9, loc="left")
             _french_axis(ax, 0, unit, axis="x")
+            ax.xaxis.set_major_locator(MaxNLocator(4))
             for k, value in enumerate(rows[column]):
                 if pd.notna(value):
                     text = (

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from bassin_lib.indicators.common import FLAGS, as_period, change_between
+from bassin_lib.schemas import INCOME_INDICATORS
 from bassin_lib.territories import Territory
 
 
@@ -72,6 +73,7 @@ def income_poverty_levels(cube, territory: Territory, year: str | None = None) -
         period = as_period(year, "Y")
     rows = rows[rows["period"] == period]
     wide = rows.set_index(["role", "label", "indicator"])["value"].unstack("indicator")
+    wide = wide.reindex(columns=INCOME_INDICATORS)  # an unpublished indicator is a missing column
     wide = wide.reindex(
         rows[["role", "label"]].drop_duplicates().set_index(["role", "label"]).index
     )
