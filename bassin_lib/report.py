@@ -6,7 +6,6 @@ Rendering is pure (notebook → HTML string); writing files is a separate, atomi
 
 from __future__ import annotations
 
-import html
 import json
 import os
 import tempfile
@@ -20,10 +19,19 @@ from bassin_lib.territories import Territory
 
 
 def text(markdown: str):
-    """Markdown output for a notebook, with any HTML in it escaped (labels come from data)."""
+    """Markdown output for a notebook, with any HTML in it neutralised (labels come from data).
+
+    ``&`` and ``<`` are escaped, which is enough for no tag to survive; ``>`` is kept because
+    Markdown needs it for block quotes.
+    """
     from IPython.display import Markdown
 
-    return Markdown(html.escape(markdown, quote=False))
+    return Markdown(escape_markdown_html(markdown))
+
+
+def escape_markdown_html(markdown: str) -> str:
+    """Escape ``&`` and ``<`` so that text from data can never inject HTML into a report."""
+    return markdown.replace("&", "&amp;").replace("<", "&lt;")
 
 
 def title_block(cube, territory: Territory, edition: str):

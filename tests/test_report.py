@@ -1,0 +1,63 @@
+import json
+
+import nbformat
+
+from bassin_lib import report
+
+
+def test_text_from_data_cannot_inject_html():
+    out = report.escape_markdown_html("Zone <script>alert(1)</script> & co > 2")
+    assert out == "Zone &lt;script>alert(1)&lt;/script> &amp; co > 2"
+
+
+def test_notebook_to_html_drops_code_prompts_and_stderr_but_keeps_results():
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("print('secret code')")
+    cell.outputs = [
+        nbformat.v4.new_output("stream", name="stdout", text="résultat visible\n"),
+        nbformat.v4.new_output("stream", name="stderr", text="FutureWarning: bruit\n"),
+    ]
+    nb.cells = [nbformat.v4.new_markdown_cell("# Titre"), cell]
+    html = report.notebook_to_html(nb, "Essai")
+    assert "résultat visible" in html and "FutureWarning" not in html
+    assert "secret code" not in html and '<html lang="fr">' in html
+    assert "<title>Essai</title>" in html
+    assert "<script src=" not in html  # nothing fetched from a network
+
+
+def test_write_atomic_replaces_whole_file(tmp_path):
+    path = tmp_path / "a" / "b.json"
+    report.write_atomic(path, json.dumps({"x": 1}))
+    report.write_atomic(path, json.dumps({"x": 2}))
+    assert json.loads(path.read_text()) == {"x": 2}
+    assert [p.name for p in path.parent.iterdir()] == ["b.json"]
+
+
+def test_index_escapes_labels_and_shows_status():
+    records = [
+        {
+            "territory": "DA01",
+            "label": "<b>Zone</b>",
+            "status": "ok",
+            "seconds": 1.5,
+            "error": "",
+            "report": "DA01/diagnostic.html",
+        },
+        {
+            "territory": "XX",
+            "label": "territoire inconnu",
+            "status": "rejected",
+            "seconds": None,
+            "error": "unknown territory 'XX'",
+            "report": "",
+        },
+    ]
+    page = report.render_index(
+        records,
+        "essai",
+        "Données synthétiques",
+        {"DA01": {"employment_change_pct": -4.93, "unemployment_rate": 7.26, "poverty_rate": None}},
+    )
+    assert "&lt;b&gt;Zone&lt;/b&gt;" in page and "<b>Zone</b>" not in page
+    assert "-\u00a04,9\u00a0%" in page and "7,3\u00a0%" in page
+    assert "refusé" in page and "1 réussi · 0 échec · 1 refusé" in page
