@@ -2,7 +2,8 @@
 # Set-up and tasks on a fresh machine (Python 3.11 and pip are enough).
 #   ./dev.sh run    create/reuse .venv, install, render every demo territory, print the index path
 #   ./dev.sh test   create/reuse .venv, install with test extras, run the whole test suite
-# Extra arguments go to papermill_runs.py (run) or pytest (test).
+# Extra arguments go to papermill_runs.py (run; they replace the default "--all --jobs 2") or to
+# pytest (test).
 set -euo pipefail
 cd "$(dirname "$0")"
 VENV="${VENV:-.venv}"
@@ -26,7 +27,10 @@ shift || true
 case "$task" in
   run)
     install
-    exec "$PY" papermill_runs.py --all --jobs "${JOBS:-2}" "$@"
+    if [ "$#" -eq 0 ]; then
+      set -- --all --jobs 2
+    fi
+    exec "$PY" papermill_runs.py "$@"
     ;;
   test)
     install

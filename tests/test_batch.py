@@ -114,3 +114,49 @@ def test_cli_keeps_zone_codes_as_strings_and_documents_every_option(capsys):
 def test_cli_without_territory_is_a_usage_error(capsys):
     assert papermill_runs.main(["--output", "/nonexistent-never-written"]) == 2
     assert "--all" in capsys.readouterr().err
+
+
+def _failing_notebook(path):
+    """A diagnostic-shaped notebook whose run fails for one territory only."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell(
+        'territory = "DA01"\nedition = "x"\ndata_source = "demo"\noutput_dir = None\n'
+        "cube_dir = None"
+    )
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [
+        params,
+        nbformat.v4.new_code_cell(
+            'if territory == "DA02":\n    raise ValueError("panne simulée")\nprint("rendu", territory)'
+        ),
+    ]
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nbformat.write(nb, path)
+    return path
+
+
+@pytest.mark.slow
+def test_one_failing_territory_does_not_stop_the_others(tmp_path):
+    notebook = _failing_notebook(tmp_path / "failing.ipynb")
+    result = run_batch(
+        ["DA01", "DA02", "DA03"],
+        output_root=tmp_path / "out",
+        jobs=2,
+        notebook=notebook,
+        progress=False,
+        log=lambda _line: None,
+    )
+    status = {r["territory"]: (r["status"], r["error"]) for r in result.records}
+    assert status["DA01"] == ("ok", "") and status["DA03"] == ("ok", "")
+    assert status["DA02"] == ("failed", "ValueError: panne simulée")
+    assert result.exit_code == 1
+    # the failed run leaves its executed notebook, but no report
+    assert (result.edition_dir / "DA02" / "diagnostic.ipynb").exists()
+    assert not (result.edition_dir / "DA02" / "diagnostic.html").exists()
+    assert "rendu DA03" in (result.edition_dir / "DA03" / "diagnostic.html").read_text()
