@@ -53,8 +53,13 @@ def _render_one(task: dict) -> dict:
     import papermill as pm
 
     started = time.perf_counter()
-    final_dir = Path(task["edition_dir"]) / task["territory"]
-    work = Path(tempfile.mkdtemp(prefix=f"bassin-{task['territory']}-"))
+    edition_dir = Path(task["edition_dir"])
+    final_dir = edition_dir / task["territory"]
+    # Work next to the final folder (same file system), publish with renames: an interrupted
+    # run leaves at most a hidden work folder, never half a report.
+    scratch = edition_dir / ".work"
+    scratch.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f"{task['territory']}-", dir=scratch))
     executed = work / "diagnostic.ipynb"
     record = {
         "territory": task["territory"],
@@ -89,11 +94,12 @@ def _render_one(task: dict) -> dict:
             name = getattr(exc, "ename", type(exc).__name__)
             message = getattr(exc, "evalue", str(exc))
             record["error"] = f"{name}: {message}".strip()[:500]
-        # Publish the folder in one rename, replacing any previous report of the territory.
+        old = None
         if final_dir.exists():
-            shutil.rmtree(final_dir)
-        final_dir.parent.mkdir(parents=True, exist_ok=True)
-        shutil.move(str(work), str(final_dir))
+            old = final_dir.rename(work.with_name(work.name + ".old"))
+        work.rename(final_dir)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     record["seconds"] = round(time.perf_counter() - started, 2)
@@ -206,6 +212,10 @@ def run_batch(
                 bar.update(1)
             bar.close()
     records += [done[t["territory"]] for t in tasks]
+    try:
+        (edition_dir / ".work").rmdir()  # left only when empty; a killed run's leftovers stay
+    except OSError:
+        pass
 
     headline = {}
     for record in records:

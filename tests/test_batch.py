@@ -160,3 +160,18 @@ def test_one_failing_territory_does_not_stop_the_others(tmp_path):
     assert (result.edition_dir / "DA02" / "diagnostic.ipynb").exists()
     assert not (result.edition_dir / "DA02" / "diagnostic.html").exists()
     assert "rendu DA03" in (result.edition_dir / "DA03" / "diagnostic.html").read_text()
+    # a second run over the same edition replaces the report folder whole
+    again = run_batch(
+        ["DA03"],
+        output_root=tmp_path / "out",
+        jobs=1,
+        notebook=notebook,
+        progress=False,
+        log=lambda _line: None,
+    )
+    assert again.exit_code == 0
+    assert sorted(p.name for p in (again.edition_dir / "DA03").iterdir()) == [
+        "diagnostic.html",
+        "diagnostic.ipynb",
+    ]
+    assert not (again.edition_dir / ".work").exists()
