@@ -13,6 +13,13 @@ is ``NaN``, never ``0``.
 | unemployment_rate | quarter | | unemployment rate, % (CVS) |
 | income_poverty | year | indicator (``INCOME_INDICATORS``) | % or € per consumption unit |
 | population | year | | inhabitants |
+| area | year | | km² |
+| jobseekers_monthly | month | category (A, B, C, ABC) | registered job seekers |
+| interim | month | sector, measure (``jobs``, ``fte``) | temporary workers |
+| interim_quarterly | quarter | sector, measure | temporary workers |
+| recruitment_bmo | year | occupation (FAP code), measure (``projects``, ``difficult``, ``seasonal``) | hiring projects; level ``bmo_basin`` |
+
+The commune → zone référentiel (:data:`COMMUNE_ZONE`) has no value column.
 """
 
 from __future__ import annotations
@@ -22,11 +29,13 @@ import pandera.pandas as pa
 
 from bassin_lib.errors import DataFormatError
 
-LEVELS = ["zone", "group", "region", "france"]
+LEVELS = ["zone", "group", "region", "france", "departement", "commune", "bmo_basin"]
 FRANCE_CODE = "FR"
 INCOME_INDICATORS = ["poverty_rate", "median_living_standard", "d1", "d9"]
 QUARTER = pd.PeriodDtype("Q-DEC")
 YEAR = pd.PeriodDtype("Y-DEC")
+MONTH = pd.PeriodDtype("M")
+BMO_MEASURES = ["projects", "difficult", "seasonal"]
 
 
 def _table(period_dtype, dims: dict[str, pa.Column], value_checks: list[pa.Check]):
@@ -63,7 +72,49 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
         YEAR, {"indicator": pa.Column(str, pa.Check.isin(INCOME_INDICATORS))}, [pa.Check.ge(0)]
     ),
     "population": _table(YEAR, {}, [pa.Check.ge(0)]),
+    "area": _table(YEAR, {}, [pa.Check.gt(0)]),
+    "jobseekers_monthly": _table(
+        MONTH, {"category": pa.Column(str, pa.Check.isin(["A", "B", "C", "ABC"]))}, [pa.Check.ge(0)]
+    ),
+    "interim": _table(
+        MONTH,
+        {
+            "sector": pa.Column(str, pa.Check.str_length(min_value=1)),
+            "measure": pa.Column(str, pa.Check.isin(["jobs", "fte"])),
+        },
+        [pa.Check.ge(0)],
+    ),
+    "interim_quarterly": _table(
+        QUARTER,
+        {
+            "sector": pa.Column(str, pa.Check.str_length(min_value=1)),
+            "measure": pa.Column(str, pa.Check.isin(["jobs", "fte"])),
+        },
+        [pa.Check.ge(0)],
+    ),
+    "recruitment_bmo": _table(
+        YEAR,
+        {
+            "occupation": pa.Column(str, pa.Check.str_length(min_value=1)),
+            "measure": pa.Column(str, pa.Check.isin(BMO_MEASURES)),
+        },
+        [pa.Check.ge(0)],
+    ),
 }
+# Référentiel tables (no value column).
+COMMUNE_ZONE = pa.DataFrameSchema(
+    {
+        "commune": pa.Column(str, pa.Check.str_length(5, 5)),
+        "commune_label": pa.Column(str),
+        "zone": pa.Column(str, pa.Check.str_length(4, 4)),
+        "zone_label": pa.Column(str),
+        "zone_part": pa.Column(str, nullable=True),
+        "departement": pa.Column(str, pa.Check.str_length(2, 3)),
+        "region": pa.Column(str, pa.Check.str_length(2, 2)),
+    },
+    unique=["commune"],
+    strict="filter",
+)
 DIMENSIONS = {
     name: [c for c in schema.columns if c not in ("level", "code", "period", "value")]
     for name, schema in SCHEMAS.items()
