@@ -3,6 +3,8 @@ hand in the tests."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -111,3 +113,14 @@ def tiny_cube():
 @pytest.fixture(scope="session")
 def demo_data():
     return demo.generate()
+
+
+REAL_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "real"
+
+
+@pytest.fixture(scope="session")
+def real_dir() -> Path:
+    """The real official files of ../shared/data/real (never copied into the project)."""
+    if not REAL_DIR.is_dir():
+        pytest.skip(f"real official files not available: {REAL_DIR} is absent")
+    return REAL_DIR
