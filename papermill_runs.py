@@ -10,6 +10,11 @@ Every zone and group of the embedded demo data, two processes::
 Two territories (zone codes are strings; pass them as they are written, "0051" stays "0051")::
 
     python papermill_runs.py DA01 pole-fictif-alpha
+
+Download the official files into data/raw (or import them from a folder, offline)::
+
+    python papermill_runs.py fetch
+    python papermill_runs.py fetch --from /media/usb/bassin-data
 """
 
 from __future__ import annotations
@@ -28,6 +33,10 @@ def parse_args(argv=None) -> argparse.Namespace:
             "executing notebooks/diagnostic.ipynb with papermill, then write "
             "outputs/<edition>/index.html and ledger.csv. Exit code: 0 when every territory "
             "rendered, 1 when any failed or was unknown, 2 on a usage error."
+        ),
+        epilog=(
+            "Official files: 'papermill_runs.py fetch --help' downloads them into data/raw "
+            "with a manifest (or imports them from a local folder)."
         ),
     )
     parser.add_argument(
@@ -91,7 +100,81 @@ def parse_args(argv=None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def parse_fetch_args(argv) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="papermill_runs.py fetch",
+        description=(
+            "Download the official files into data/raw/<source>/<vintage>/ and record them in "
+            "data/raw/manifest.json (URL, size, sha256, retrieval date, vintage, licence). "
+            "Partial downloads resume; a file whose checksum changed is refused unless "
+            "--update; http_proxy/https_proxy are honoured."
+        ),
+    )
+    parser.add_argument(
+        "--source",
+        action="append",
+        metavar="NAME",
+        help="only this dataset (repeatable); default: all",
+    )
+    parser.add_argument(
+        "--from",
+        dest="from_dir",
+        metavar="DIR",
+        help="import the files from this folder instead of the network",
+    )
+    parser.add_argument(
+        "--update",
+        action="store_true",
+        help="accept files whose checksum differs from the known one",
+    )
+    parser.add_argument("--raw", metavar="DIR", help="raw data folder (default: data/raw)")
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="network timeout (default: 60)",
+    )
+    parser.add_argument("--list", action="store_true", help="list the datasets and exit")
+    return parser.parse_args(argv)
+
+
+def fetch_main(argv) -> int:
+    args = parse_fetch_args(argv)
+    from bassin_lib.fetch import RAW_DIR, fetch
+    from bassin_lib.sources import catalogue
+
+    sources = catalogue()
+    if args.list:
+        for name, source in sources.items():
+            print(f"{name}\t{source.vintage}\t{source.publisher}\t{source.page}")
+        return 0
+    unknown = sorted(set(args.source or []) - set(sources))
+    if unknown:
+        print(f"erreur : unknown dataset(s) {unknown}; known: {list(sources)}", file=sys.stderr)
+        return 2
+    chosen = [sources[n] for n in (args.source or sources)]
+    try:
+        results = fetch(
+            chosen,
+            args.raw or RAW_DIR,
+            update=args.update,
+            from_dir=args.from_dir,
+            timeout=args.timeout,
+            log=lambda line: print(line, file=sys.stderr),
+        )
+    except BassinError as exc:
+        print(f"erreur : {exc}", file=sys.stderr)
+        return 1
+    for result in results:
+        print(f"{result.status}\t{result.source}\t{result.path}")
+    return 0
+
+
 def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["fetch"]:
+        return fetch_main(argv[1:])
     args = parse_args(argv)
     from bassin_lib.batch import run_batch
     from bassin_lib.paths import OUTPUT_DIR

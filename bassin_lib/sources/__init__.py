@@ -53,3 +53,19 @@ class Source:
     def source_line(self) -> str:
         """« Source : Insee, Taux de chômage localisés (2023T3) » for charts and sentences."""
         return f"Source : {self.publisher}, {self.title} ({self.vintage})"
+
+
+def catalogue() -> dict[str, Source]:
+    """Every dataset declared by a module of this package, by name (``SOURCE`` attributes)."""
+    import importlib
+    import pkgutil
+
+    found: dict[str, Source] = {}
+    for info in pkgutil.iter_modules(__path__):
+        if info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        for value in vars(module).values():
+            if isinstance(value, Source):
+                found[value.name] = value
+    return dict(sorted(found.items()))
