@@ -92,6 +92,13 @@ def sources(cube):
     return text("\n".join(bullets))
 
 
+def glossary():
+    """Definitions of every indicator, generated from the registry."""
+    from bassin_lib.indicators.registry import glossary_markdown
+
+    return text("**Définitions des indicateurs**\n\n" + glossary_markdown())
+
+
 def headlines(
     cube, territory: Territory, crisis_start: str = "2019Q4", crisis_end: str = "2020Q4"
 ) -> dict:

@@ -1,0 +1,161 @@
+"""The indicator registry: every indicator declared once.
+
+Each entry names the function that computes it (in :mod:`bassin_lib.indicators`), its French
+label, unit, source dataset, formula in one line, the direction that is favourable to the
+territory and the minimum count under which a figure is not reliable. The report's glossary and
+method appendix are generated from here (:func:`glossary_markdown`); a test checks that every
+public indicator function has an entry and every entry a function.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One indicator.
+
+    Attributes
+    ----------
+    id : str
+        Identifier, with the seeds' catalogue id where there is one (``"D1"``).
+    function : str
+        Name of the function of :mod:`bassin_lib.indicators` that computes it.
+    label : str
+        French label used in reports.
+    unit : str
+        ``"%"``, ``"points"``, ``"emplois"``, ``"personnes"``, ``"€"``, ``"indice"``, ``"ratio"``.
+    source : str
+        Canonical table it is computed from (its dataset is named in the report's sources).
+    formula : str
+        The formula in one line.
+    favourable : {"up", "down", "neutral"}
+        Which direction is good news for the territory.
+    min_count : int or None
+        Smallest base count for a reliable figure (sentences are hedged below it).
+    """
+
+    id: str
+    function: str
+    label: str
+    unit: str
+    source: str
+    formula: str
+    favourable: str
+    min_count: int | None = None
+
+
+REGISTRY: tuple[Indicator, ...] = (
+    Indicator(
+        "D0",
+        "employment_index",
+        "Indice de l'emploi salarié privé",
+        "indice",
+        "employment",
+        "100 × E_t / E_base",
+        "up",
+    ),
+    Indicator(
+        "D1",
+        "employment_change",
+        "Évolution de l'emploi salarié privé",
+        "%",
+        "employment",
+        "100 × (E_fin − E_début) / E_début",
+        "up",
+        100,
+    ),
+    Indicator(
+        "D2",
+        "quarterly_changes",
+        "Évolution trimestrielle de l'emploi salarié privé",
+        "%",
+        "employment",
+        "100 × (E_t / E_t−1 − 1)",
+        "up",
+        100,
+    ),
+    Indicator(
+        "D2b",
+        "crisis_reading",
+        "Résilience et rebond trimestriels",
+        "lecture",
+        "employment",
+        "trimestre de choc : résilience si Δ_local ≥ Δ_France ; sinon rebond si Δ_local ≥ Δ_France",
+        "up",
+        100,
+    ),
+    Indicator(
+        "E1",
+        "jobseekers_change",
+        "Évolution des demandeurs d'emploi (A, B, C, ABC)",
+        "%",
+        "jobseekers",
+        "100 × (DE_fin − DE_début) / DE_début",
+        "down",
+        100,
+    ),
+    Indicator(
+        "E1s",
+        "jobseekers_series",
+        "Demandeurs d'emploi par catégorie",
+        "personnes",
+        "jobseekers",
+        "stock en fin de trimestre ; ABC = A + B + C",
+        "down",
+        100,
+    ),
+    Indicator(
+        "E4",
+        "unemployment_rate_series",
+        "Taux de chômage localisé",
+        "%",
+        "unemployment_rate",
+        "chômeurs / population active (Insee, CVS)",
+        "down",
+    ),
+    Indicator(
+        "E4b",
+        "unemployment_rate_change",
+        "Évolution du taux de chômage",
+        "points",
+        "unemployment_rate",
+        "taux_fin − taux_début",
+        "down",
+    ),
+    Indicator(
+        "C1",
+        "income_poverty_levels",
+        "Taux de pauvreté et niveaux de vie",
+        "% / €",
+        "income_poverty",
+        "part de la population sous 60 % du niveau de vie médian national ; médiane, "
+        "D1, D9 du niveau de vie",
+        "down",
+    ),
+    Indicator(
+        "J1",
+        "population_change",
+        "Évolution de la population",
+        "%",
+        "population",
+        "100 × (P_fin − P_début) / P_début",
+        "up",
+    ),
+)
+BY_FUNCTION = {entry.function: entry for entry in REGISTRY}
+BY_ID = {entry.id: entry for entry in REGISTRY}
+
+_FAVOURABLE = {"up": "hausse", "down": "baisse", "neutral": "sans objet"}
+
+
+def glossary_markdown() -> str:
+    """Markdown table of every indicator, for the report's method appendix."""
+    lines = ["| Indicateur | Unité | Formule | Sens favorable | Table |", "|---|---|---|---|---|"]
+    for entry in REGISTRY:
+        lines.append(
+            f"| {entry.label} | {entry.unit} | {entry.formula} | "
+            f"{_FAVOURABLE[entry.favourable]} | {entry.source} |"
+        )
+    return "\n".join(lines)

@@ -1,0 +1,26 @@
+import bassin_lib.indicators as ind
+from bassin_lib import schemas
+from bassin_lib.indicators import registry
+
+
+def test_every_indicator_function_has_an_entry_and_every_entry_a_function():
+    functions = set(ind.__all__)
+    declared = {entry.function for entry in registry.REGISTRY}
+    assert functions - declared == set(), "functions without registry entry"
+    assert declared - functions == set(), "registry entries without function"
+    assert all(callable(getattr(ind, name)) for name in declared)
+
+
+def test_entries_are_complete_and_unique():
+    ids = [entry.id for entry in registry.REGISTRY]
+    assert len(ids) == len(set(ids))
+    for entry in registry.REGISTRY:
+        assert entry.label and entry.formula and entry.unit
+        assert entry.favourable in {"up", "down", "neutral"}
+        assert entry.source in schemas.SCHEMAS
+
+
+def test_glossary_lists_every_indicator_in_french():
+    text = registry.glossary_markdown()
+    assert text.count("\n") == len(registry.REGISTRY) + 1
+    assert "Taux de chômage localisé" in text and "Sens favorable" in text
