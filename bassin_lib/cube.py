@@ -27,6 +27,7 @@ from bassin_lib.territories import Referentiel, Territory
 COUNT_TABLES = ("employment", "jobseekers", "population")
 RATE_TABLES = ("unemployment_rate", "income_poverty")
 COMPARATOR_NAMES = {"territory": "territoire", "region": "région", "france": "France"}
+_ROLE_ORDER = {role: i for i, role in enumerate(COMPARATOR_NAMES)}
 
 
 @dataclass
@@ -86,20 +87,30 @@ class Cube:
         if table not in self.tables:
             raise DataFormatError(f"cube has no table {table!r}; it has {sorted(self.tables)}")
         data = self.tables[table]
-        mask = pd.Series(True, index=data.index)
-        for column, value in filters.items():
+        for column in filters:
             if column not in data.columns:
                 raise DataFormatError(f"table {table!r} has no column {column!r}")
-            mask &= data[column] == value
-        comparators = self.comparators(territory)
-        rows = data[mask].merge(comparators, on=["level", "code"], how="inner")
-        order = rows["role"].map({role: i for i, role in enumerate(COMPARATOR_NAMES)})
+        # Row positions by (level, code), computed once per table: a slice costs the size of
+        # the three geographies, not of the whole table (hundreds of zones in a batch).
+        positions = self._positions(table)
+        parts = []
+        for row in self.comparators(territory).itertuples(index=False):
+            rows = data.iloc[positions.get((row.level, row.code), [])]
+            for column, value in filters.items():
+                rows = rows[rows[column] == value]
+            parts.append(rows.assign(role=row.role, label=row.label))
+        out = pd.concat(parts, ignore_index=True)
         return (
-            rows.assign(_order=order)
-            .sort_values(["_order", "period"], kind="stable")
-            .drop(columns="_order")
+            out.sort_values("period", kind="stable")
+            .sort_values("role", key=lambda r: r.map(_ROLE_ORDER), kind="stable")
             .reset_index(drop=True)
         )
+
+    def _positions(self, table: str) -> dict:
+        cache = self.__dict__.setdefault("_position_cache", {})
+        if table not in cache:
+            cache[table] = self.tables[table].groupby(["level", "code"], sort=False).indices
+        return cache[table]
 
     def save(self, directory: str | Path) -> Path:
         """Write the cube as parquet files plus ``meta.json`` into ``directory``."""
