@@ -11,8 +11,9 @@
 - **Proxy**: the standard ``http_proxy`` / ``https_proxy`` / ``no_proxy`` variables are honoured
   (urllib's environment proxy handling).
 - **Offline**: ``from_dir`` imports the same files from a local folder (searched as
-  ``<dir>/<source>/<vintage>/<file>``, ``<dir>/<source>/<file>`` then ``<dir>/<file>``) instead of
-  the network, with the same checks and manifest.
+  ``<dir>/<source>/<vintage>/<file>``, ``<dir>/<source>/<file>``, ``<dir>/<file>``, then anywhere
+  below ``<dir>`` when the name is found once) instead of the network, with the same checks and
+  manifest.
 - A body shorter than its announced ``Content-Length``, an HTTP error, or a file that is not what
   the name says (an HTML error page for an ``.xlsx``/``.zip``) is an error naming the URL.
 """
@@ -134,6 +135,14 @@ def _find_local(from_dir: Path, source: Source, remote: RemoteFile) -> Path:
     for candidate in candidates:
         if candidate.is_file():
             return candidate
+    anywhere = sorted(from_dir.rglob(remote.name)) if from_dir.is_dir() else []
+    if len(anywhere) == 1:
+        return anywhere[0]
+    if len(anywhere) > 1:
+        raise FetchError(
+            f"{remote.name} of {source.name} found {len(anywhere)} times under "
+            f"{from_dir}: {', '.join(str(p) for p in anywhere)}; keep one"
+        )
     raise FetchError(
         f"{remote.name} of {source.name} not found under {from_dir} "
         f"(looked for {', '.join(str(c) for c in candidates)})"

@@ -172,3 +172,12 @@ def test_import_from_local_folder(tmp_path):
     assert result.status == "imported" and result.sha256 == SHA_GOOD
     with pytest.raises(FetchError, match="not found under"):
         fetch([source], tmp_path / "raw2", from_dir=tmp_path / "empty")
+    # any layout below the folder, as long as the name is found once
+    other = tmp_path / "stick" / "deep" / "folder"
+    other.mkdir(parents=True)
+    (other / "fichier.zip").write_bytes(GOOD)
+    [found] = fetch([source], tmp_path / "raw3", from_dir=tmp_path / "stick")
+    assert found.status == "imported"
+    (tmp_path / "stick" / "fichier.zip").write_bytes(GOOD)  # now twice: ambiguous... but the
+    # top-level candidate <dir>/<file> wins before any search
+    assert fetch([source], tmp_path / "raw4", from_dir=tmp_path / "stick")[0].status == "imported"
