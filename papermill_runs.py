@@ -146,14 +146,15 @@ def fetch_main(argv) -> int:
 
     sources = catalogue()
     if args.list:
-        for name, source in sources.items():
-            print(f"{name}\t{source.vintage}\t{source.publisher}\t{source.page}")
+        for source in sources:
+            print(f"{source.name}\t{source.vintage}\t{source.publisher}\t{source.page}")
         return 0
-    unknown = sorted(set(args.source or []) - set(sources))
+    names = sorted({source.name for source in sources})
+    unknown = sorted(set(args.source or []) - set(names))
     if unknown:
-        print(f"erreur : unknown dataset(s) {unknown}; known: {list(sources)}", file=sys.stderr)
+        print(f"erreur : unknown dataset(s) {unknown}; known: {names}", file=sys.stderr)
         return 2
-    chosen = [sources[n] for n in (args.source or sources)]
+    chosen = [s for s in sources if not args.source or s.name in args.source]
     try:
         results = fetch(
             chosen,

@@ -55,17 +55,24 @@ class Source:
         return f"Source : {self.publisher}, {self.title} ({self.vintage})"
 
 
-def catalogue() -> dict[str, Source]:
-    """Every dataset declared by a module of this package, by name (``SOURCE`` attributes)."""
+def catalogue() -> list[Source]:
+    """Every dataset vintage declared by a module of this package, sorted by name and vintage.
+
+    A module declares its datasets as module attributes that are :class:`Source` objects, or
+    dicts / tuples of them (one per vintage).
+    """
     import importlib
     import pkgutil
 
-    found: dict[str, Source] = {}
+    found: dict[tuple[str, str], Source] = {}
     for info in pkgutil.iter_modules(__path__):
         if info.name.startswith("_"):
             continue
         module = importlib.import_module(f"{__name__}.{info.name}")
         for value in vars(module).values():
-            if isinstance(value, Source):
-                found[value.name] = value
-    return dict(sorted(found.items()))
+            items = value.values() if isinstance(value, dict) else value
+            candidates = items if isinstance(items, (list, tuple, type({}.values()))) else [value]
+            for candidate in candidates:
+                if isinstance(candidate, Source):
+                    found[(candidate.name, candidate.vintage)] = candidate
+    return [found[key] for key in sorted(found)]
