@@ -12,15 +12,28 @@ from bassin_lib.indicators.employment import (
     quarterly_changes,
 )
 from bassin_lib.indicators.jobseekers import jobseekers_change, jobseekers_series
+from bassin_lib.indicators.shift_share import dynamic_shift_share, shift_share
 from bassin_lib.indicators.social import (
     income_poverty_levels,
     population_change,
     unemployment_rate_change,
     unemployment_rate_series,
 )
+from bassin_lib.indicators.structure import (
+    location_quotients,
+    sector_shares,
+    specialisation_indices,
+    sphere_shares,
+)
 
 __all__ = [
     "crisis_reading",
+    "dynamic_shift_share",
+    "location_quotients",
+    "sector_shares",
+    "shift_share",
+    "specialisation_indices",
+    "sphere_shares",
     "employment_change",
     "employment_index",
     "income_poverty_levels",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from bassin_lib.errors import ParameterError
@@ -9,13 +11,46 @@ from bassin_lib.errors import ParameterError
 FLAGS = ["approximate", "lower_bound"]
 
 
+_PERIOD_FORMATS = {
+    "Q": (re.compile(r"^(\d{4})-?[QqTt]([1-4])$"), "a quarter such as '2019Q4' or '2019-T4'"),
+    "Y": (re.compile(r"^(\d{4})$"), "a year such as '2019'"),
+    "M": (re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$"), "a month such as '2020-05'"),
+}
+
+
 def as_period(value, freq: str) -> pd.Period:
-    """Parse ``"2019Q4"`` / ``"2019"`` / a Period into a Period of ``freq``, or raise clearly."""
-    try:
-        period = pd.Period(value, freq=freq)
-    except (ValueError, TypeError) as exc:
-        raise ParameterError(f"period {value!r} is not a valid {freq} period") from exc
-    return period
+    """Parse a period written the usual ways into a Period of ``freq``, strictly.
+
+    Parameters
+    ----------
+    value : str or Period
+        ``"2019Q4"``, ``"2019-T4"``, ``"2019T4"`` (quarters); ``"2019"`` (years);
+        ``"2020-05"`` (months); or a Period of the same frequency.
+    freq : {"Q", "Y", "M"}
+        Or a pandas frequency string starting with one of them (``"Q-DEC"``).
+
+    Raises
+    ------
+    ParameterError
+        For anything else: pandas alone would read ``"2019T4"`` as 2019Q2 and ``"2019"`` as
+        2019Q1 without a word.
+    """
+    freq = {"A": "Y"}.get(freq[0].upper(), freq[0].upper())  # "Q-DEC" -> "Q", "A" -> "Y"
+    if freq not in _PERIOD_FORMATS:
+        raise ParameterError(f"frequency {freq!r}: allowed {list(_PERIOD_FORMATS)}")
+    pattern, expected = _PERIOD_FORMATS[freq]
+    if isinstance(value, pd.Period):
+        if value.freqstr[0] != freq[0]:
+            raise ParameterError(
+                f"period {value} has frequency {value.freqstr}; expected {expected}"
+            )
+        return value
+    match = pattern.match(str(value).strip()) if isinstance(value, str) else None
+    if match is None:
+        raise ParameterError(f"period {value!r} is not valid: expected {expected}")
+    if freq == "Q":
+        return pd.Period(year=int(match.group(1)), quarter=int(match.group(2)), freq="Q")
+    return pd.Period(str(value).strip(), freq=freq)
 
 
 def change_between(
