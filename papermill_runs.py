@@ -55,9 +55,17 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument(
         "--data",
         default="demo",
-        choices=["demo"],
+        choices=["demo", "real"],
         dest="data_source",
-        help="data source: 'demo' = embedded synthetic data (default)",
+        help="data source: 'demo' = embedded synthetic data (default); 'real' = the official "
+        "files (see 'fetch' and --raw)",
+    )
+    parser.add_argument(
+        "--raw",
+        default=None,
+        metavar="DIR",
+        help="folder holding the official files for --data real (default: data/raw, filled "
+        "by 'papermill_runs.py fetch'); any folder below which they are found will do",
     )
     parser.add_argument(
         "--edition",
@@ -190,6 +198,7 @@ def main(argv=None) -> int:
             output_root=args.output or OUTPUT_DIR,
             demo_zones=args.demo_zones,
             groups_file=args.groups,
+            raw_dir=args.raw,
             timeout=args.timeout,
             progress=not args.no_progress,
             log=lambda line: print(line, file=sys.stderr),

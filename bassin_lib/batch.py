@@ -116,6 +116,7 @@ def run_batch(
     output_root: str | Path = OUTPUT_DIR,
     demo_zones: int = 30,
     groups_file: str | Path | None = None,
+    raw_dir: str | Path | None = None,
     timeout: int = 600,
     notebook: str | Path = DIAGNOSTIC_NOTEBOOK,
     progress: bool = True,
@@ -129,7 +130,9 @@ def run_batch(
         Zone codes (strings) and group ids; ignored ids are reported, never guessed.
     all_territories : bool
         Render every zone and every group of the data source.
-    data_source : {"demo"}
+    data_source : {"demo", "real"}
+    raw_dir : path, optional
+        Folder of the official files for ``data_source="real"`` (default ``data/raw``).
     edition : str
         Name of the output folder ``outputs/<edition>``.
     jobs : int
@@ -148,7 +151,9 @@ def run_batch(
     if not territories and not all_territories:
         raise ParameterError("name at least one territory, or ask for all of them (--all)")
     edition_dir = Path(output_root) / edition
-    cube = datasets.build(data_source, groups_file=groups_file, demo_zones=demo_zones)
+    cube = datasets.build(
+        data_source, groups_file=groups_file, demo_zones=demo_zones, raw_dir=raw_dir
+    )
     referentiel = cube.referentiel
     requested = referentiel.ids if all_territories else list(territories)
     valid, errors = referentiel.validate(requested)

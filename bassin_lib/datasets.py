@@ -9,30 +9,42 @@ from bassin_lib.errors import ParameterError
 from bassin_lib.paths import GROUPS_FILES
 from bassin_lib.territories import Referentiel, load_groups
 
-DATA_SOURCES = ("demo",)
+DATA_SOURCES = ("demo", "real")
 
 
 def build(
-    data_source: str = "demo", groups_file: str | Path | None = None, demo_zones: int = 30
+    data_source: str = "demo",
+    groups_file: str | Path | None = None,
+    demo_zones: int = 30,
+    raw_dir: str | Path | None = None,
 ) -> Cube:
     """Build the cube of a data source.
 
     Parameters
     ----------
-    data_source : {"demo"}
-        ``"demo"``: the embedded synthetic dataset (:mod:`bassin_lib.demo`).
+    data_source : {"demo", "real"}
+        ``"demo"``: the embedded synthetic dataset (:mod:`bassin_lib.demo`); ``"real"``: the
+        official files found below ``raw_dir`` (:mod:`bassin_lib.real`).
     groups_file : path, optional
-        YAML file of groups of zones; default ``data/groups-demo.yaml`` for the demo.
+        YAML file of groups of zones; default ``data/groups-demo.yaml`` (demo) or
+        ``data/groups.yaml`` (real).
     demo_zones : int, default 30
         Number of synthetic zones.
+    raw_dir : path, optional
+        Folder holding the official files; default ``data/raw`` (filled by ``fetch``).
     """
     if data_source not in DATA_SOURCES:
         raise ParameterError(f"data source {data_source!r}: allowed {list(DATA_SOURCES)}")
+    groups_file = groups_file or GROUPS_FILES[data_source]
+    if data_source == "real":
+        from bassin_lib.fetch import RAW_DIR
+        from bassin_lib.real import build_real
+
+        return build_real(raw_dir or RAW_DIR, groups_file)
     from bassin_lib import demo
 
     data = demo.generate(n_zones=demo_zones)
-    groups = load_groups(groups_file or GROUPS_FILES[data_source], data.zones)
-    referentiel = Referentiel(data.zones, groups)
+    referentiel = Referentiel(data.zones, load_groups(groups_file, data.zones))
     return build_cube(data.tables, referentiel, data.geometry, data.meta)
 
 

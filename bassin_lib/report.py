@@ -71,23 +71,42 @@ def identity(cube, territory: Territory):
     return text(table)
 
 
+TABLE_SUBJECTS = {
+    "employment": "emploi salarié privé",
+    "jobseekers": "demandeurs d'emploi par zone d'emploi",
+    "unemployment_rate": "taux de chômage localisé",
+    "income_poverty": "revenus et pauvreté",
+    "population": "population",
+}
+
+
+def available(cube, table: str) -> bool:
+    """Whether the cube holds a table (a dataset absent from the edition is left out)."""
+    return table in cube.tables and not cube.tables[table].empty
+
+
+def unavailable(table: str):
+    """The one French sentence said in place of a section whose dataset is absent."""
+    subject = TABLE_SUBJECTS.get(table, table)
+    return text(
+        f"*Aucune donnée « {subject} » n'est disponible pour cette édition : cette partie du "
+        "diagnostic ne peut pas être renseignée.*"
+    )
+
+
 def sources(cube):
-    """Sources and method notes, one bullet per table."""
-    names = {
-        "employment": "Emploi salarié privé",
-        "jobseekers": "Demandeurs d'emploi",
-        "unemployment_rate": "Taux de chômage localisé",
-        "income_poverty": "Pauvreté et niveaux de vie",
-        "population": "Population",
-    }
+    """Sources (one « Source : … » line per dataset used) and method notes."""
     bullets = [
-        f"- {names.get(t, t)} : {line.removeprefix('Source : ')}"
+        f"- {TABLE_SUBJECTS.get(t, t).capitalize()} : {line}"
         for t, line in cube.meta.get("sources", {}).items()
     ]
+    if cube.meta.get("zoning"):
+        bullets.append(f"- Zonage des zones d'emploi : {cube.meta['zoning']}")
     bullets.append(
         "- Agrégation : les effectifs d'un groupe de zones, d'une région et de la France sont "
-        "des sommes ; les taux d'un groupe de plusieurs zones sont des moyennes des zones "
-        "pondérées par leur population, signalées comme approchées."
+        "des sommes ; les taux d'un groupe de plusieurs zones, ou d'un niveau que la source ne "
+        "publie pas, sont des moyennes des zones pondérées par leur population, signalées "
+        "comme approchées."
     )
     return text("\n".join(bullets))
 
@@ -110,19 +129,28 @@ def headlines(
         value = rows[column].iloc[0] if len(rows) else float("nan")
         return None if pd.isna(value) else round(float(value), 3)
 
-    emp = ind.employment_change(cube, territory, crisis_start, crisis_end)
-    unemployment = ind.unemployment_rate_series(cube, territory).dropna(subset=["value"])
-    unemployment = unemployment[unemployment["role"] == "territory"]
-    poverty = ind.income_poverty_levels(cube, territory)
-    return {
+    out = {
         "territory": territory.id,
         "label": territory.label,
-        "employment_change_pct": own(emp, "change_pct"),
+        "employment_change_pct": None,
         "employment_window": f"{crisis_start}-{crisis_end}",
-        "unemployment_rate": None if unemployment.empty else float(unemployment["value"].iloc[-1]),
-        "unemployment_period": None if unemployment.empty else str(unemployment["period"].iloc[-1]),
-        "poverty_rate": own(poverty, "poverty_rate") if len(poverty) else None,
+        "unemployment_rate": None,
+        "unemployment_period": None,
+        "poverty_rate": None,
     }
+    if available(cube, "employment"):
+        emp = ind.employment_change(cube, territory, crisis_start, crisis_end)
+        out["employment_change_pct"] = own(emp, "change_pct")
+    if available(cube, "unemployment_rate"):
+        rates = ind.unemployment_rate_series(cube, territory).dropna(subset=["value"])
+        rates = rates[rates["role"] == "territory"]
+        if len(rates):
+            out["unemployment_rate"] = float(rates["value"].iloc[-1])
+            out["unemployment_period"] = str(rates["period"].iloc[-1])
+    if available(cube, "income_poverty"):
+        poverty = ind.income_poverty_levels(cube, territory)
+        out["poverty_rate"] = own(poverty, "poverty_rate") if len(poverty) else None
+    return out
 
 
 def save_indicators(output_dir, cube, territory: Territory, **options) -> Path | None:

@@ -24,3 +24,10 @@ def test_glossary_lists_every_indicator_in_french():
     text = registry.glossary_markdown()
     assert text.count("\n") == len(registry.REGISTRY) + 1
     assert "Taux de chômage localisé" in text and "Sens favorable" in text
+
+
+def test_glossary_renders_as_one_table_row_per_indicator():
+    import mistune  # the Markdown renderer nbconvert uses
+
+    html = mistune.create_markdown(plugins=["table"])(registry.glossary_markdown())
+    assert html.count("<tr>") == len(registry.REGISTRY) + 1

@@ -209,9 +209,13 @@ _FAVOURABLE = {"up": "hausse", "down": "baisse", "neutral": "sans objet"}
 def glossary_markdown() -> str:
     """Markdown table of every indicator, for the report's method appendix."""
     lines = ["| Indicateur | Unité | Formule | Sens favorable | Table |", "|---|---|---|---|---|"]
+
+    def cell(value: str) -> str:
+        return value.replace("|", "\\|")  # a formula's |x| must not split the Markdown table
+
     for entry in REGISTRY:
         lines.append(
-            f"| {entry.label} | {entry.unit} | {entry.formula} | "
+            f"| {cell(entry.label)} | {entry.unit} | {cell(entry.formula)} | "
             f"{_FAVOURABLE[entry.favourable]} | {entry.source} |"
         )
     return "\n".join(lines)

@@ -1,0 +1,109 @@
+"""End to end on the real official files of ../shared/data/real: Belfort (2705), Montbéliard
+(2714) and their group, with figures checked against the workbooks' own cells."""
+
+import io
+import re
+import zipfile
+
+import openpyxl
+import pytest
+
+from bassin_lib.batch import run_batch
+
+
+def _cells(path, sheet, header_name, codes, columns, member=None):
+    """Cells of ``columns`` for rows whose first column is in ``codes`` (read with openpyxl)."""
+    if member:
+        with zipfile.ZipFile(path) as archive:
+            source = io.BytesIO(archive.read(member))
+    else:
+        source = path
+    rows = openpyxl.load_workbook(source, read_only=True)[sheet].iter_rows(values_only=True)
+    header = None
+    found = {}
+    for row in rows:
+        if header is None:
+            if row and row[0] == header_name:
+                header = list(row)
+            continue
+        if row and row[0] in codes:
+            found[row[0]] = {c: row[header.index(c)] for c in columns}
+    return found
+
+
+def _french(value):
+    return f"{float(value):.1f}".replace(".", ",") + " %"
+
+
+def _text(html):
+    body = re.sub(r"<style.*?</style>", "", html, flags=re.S)
+    body = re.sub(r"<[^>]+>", " ", body)
+    return re.sub(r"\s+", " ", body.replace("\u00a0", " ").replace("\u202f", " "))
+
+
+@pytest.fixture(scope="module")
+def rendered(real_dir, tmp_path_factory):
+    result = run_batch(
+        ["2705", "2714", "nord-franche-comte"],
+        data_source="real",
+        raw_dir=real_dir,
+        edition="reel",
+        jobs=2,
+        output_root=tmp_path_factory.mktemp("outputs"),
+        progress=False,
+        log=lambda _line: None,
+    )
+    return result
+
+
+@pytest.mark.slow
+def test_the_three_territories_render(rendered):
+    assert [(r["territory"], r["status"]) for r in rendered.records] == [
+        ("2705", "ok"),
+        ("2714", "ok"),
+        ("nord-franche-comte", "ok"),
+    ]
+    assert rendered.exit_code == 0
+
+
+@pytest.mark.slow
+def test_unemployment_and_poverty_equal_the_official_cells(rendered, real_dir):
+    rates = _cells(
+        real_dir / "insee_chomage_localise" / "chomage-zone-t1-2003-t3-2023.xlsx",
+        "txcho_ze",
+        "ZE2020",
+        {"2705", "2714"},
+        ["2023-T3"],
+    )
+    poverty = _cells(
+        real_dir / "insee_filosofi" / "base-cc-filosofi-2019_XLSX.zip",
+        "ZE2020",
+        "CODGEO",
+        {"2705", "2714"},
+        ["TP6019", "MED19"],
+        member="base-cc-filosofi-2019-geo2022.xlsx",
+    )
+    for zone in ("2705", "2714"):
+        text = _text((rendered.edition_dir / zone / "diagnostic.html").read_text("utf-8"))
+        rate = rates[zone]["2023-T3"]
+        assert f"Au 3e trimestre 2023, le taux de chômage s'établit à {_french(rate)}" in text
+        assert f"En 2019, le taux de pauvreté atteint {_french(poverty[zone]['TP6019'])}" in text
+        median = f"{int(float(poverty[zone]['MED19'])):,}".replace(",", " ")
+        assert f"Le niveau de vie médian est de {median} €" in text
+
+
+@pytest.mark.slow
+def test_real_reports_name_sources_and_vintages_and_say_what_is_missing(rendered):
+    text = _text(
+        (rendered.edition_dir / "nord-franche-comte" / "diagnostic.html").read_text("utf-8")
+    )
+    assert "Source : Insee, Taux de chômage localisés par zone d'emploi (2023T3)" in text
+    assert "Source : Insee-DGFiP-Cnaf-Cnav-CCMSA, Filosofi" in text and "(2019)" in text
+    assert "Source : Urssaf, Effectifs salariés" in text
+    assert "zones d'emploi : Source : Insee, Zonage en zones d'emploi 2020 (2023)" in text
+    assert "Données synthétiques" not in text
+    # no zone-level job seekers file in the real set: one sentence instead of the section
+    assert "Aucune donnée « demandeurs d'emploi par zone d'emploi »" in text
+    # a group's rates are approximations, said so
+    assert "(valeur approchée, moyenne des zones pondérée par leur population)" in text
+    assert "Belfort, Montbéliard" in text or "2705 Belfort" in text
