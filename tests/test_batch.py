@@ -176,3 +176,21 @@ def test_one_failing_territory_does_not_stop_the_others(tmp_path):
         "diagnostic.ipynb",
     ]
     assert not (again.edition_dir / ".work").exists()
+
+
+def test_cli_fetch_lists_the_official_datasets(capsys):
+    assert papermill_runs.main(["fetch", "--list"]) == 0
+    listing = capsys.readouterr().out
+    for name in (
+        "insee_ze2020",
+        "insee_chomage",
+        "insee_filosofi",
+        "urssaf_emploi",
+        "dares_demandeurs",
+        "francetravail_bmo",
+        "dares_interim",
+        "anct_population",
+    ):
+        assert name in listing
+    assert papermill_runs.main(["fetch", "--source", "nope"]) == 2
+    assert "unknown dataset" in capsys.readouterr().err
