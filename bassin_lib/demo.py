@@ -90,6 +90,22 @@ _COVID_QQ = {
     "2021Q3": +0.6,
     "2021Q4": +0.3,
 }
+# BMO occupations (FAP codes and labels of the survey), with the share of projects judged
+# difficult and seasonal that the synthetic zones scatter around.
+OCCUPATIONS = {
+    "T4Z60": ("Aides à domicile et aides ménagères", 0.75, 0.05),
+    "S1X40": ("Serveurs de cafés restaurants", 0.65, 0.60),
+    "J3X41": ("Conducteurs routiers", 0.70, 0.10),
+    "D6Z60": ("Ouvriers non qualifiés des industries de process", 0.45, 0.15),
+    "R1Z60": ("Employés de libre-service", 0.40, 0.35),
+    "A0Z40": ("Agriculteurs salariés", 0.45, 0.85),
+    "B4Z41": ("Ouvriers qualifiés du second œuvre du bâtiment", 0.75, 0.05),
+    "V5Z81": ("Professionnels de l'animation socioculturelle", 0.40, 0.55),
+    "T2A60": ("Agents d'entretien de locaux", 0.50, 0.15),
+    "L6Z00": ("Employés administratifs", 0.30, 0.05),
+}
+SECRET_THRESHOLD = 10  # cells under this many projects are masked, as the survey does
+
 REGION_NAMES = [
     "Val-de-Brume",
     "Hautes-Marches",
@@ -225,6 +241,7 @@ def generate(
     jobseekers = _jobseekers(rng, traits, quarters)
     unemployment = _unemployment_rate(rng, traits, quarters, zones)
     income = _income_poverty(rng, traits, zones)
+    recruitment = _recruitment(rng, traits)
 
     tables = {
         "employment": employment,
@@ -232,6 +249,7 @@ def generate(
         "unemployment_rate": unemployment,
         "income_poverty": income,
         "population": population,
+        "recruitment_bmo": recruitment,
     }
     source = f"bassin_lib.demo.generate(n_zones={n_zones}, seed={seed})"
     tables = {name: schemas.validate(name, t, source) for name, t in tables.items()}
@@ -243,6 +261,11 @@ def generate(
         "notice": SYNTHETIC_NOTICE.format(seed=seed),
         "sources": {name: SOURCE_LINE for name in tables},
         "france_label": "France (ensemble fictif)",
+        "occupations": {code: label for code, (label, _, _) in OCCUPATIONS.items()},
+        "notes": {
+            "recruitment_bmo": "Les projets de recrutement sont simulés par zone d'emploi ; les "
+            "cellules de moins de 10 projets sont masquées, comme dans l'enquête."
+        },
     }
     return DemoData(zones=zones, geometry=geometry, tables=tables, meta=meta)
 
@@ -462,3 +485,32 @@ def _income_poverty(rng, traits, zones) -> pd.DataFrame:
             agg["level"] = level_name
             out.append(agg)
     return pd.concat(out, ignore_index=True)[["level", "code", "period", "indicator", "value"]]
+
+
+def _recruitment(rng, traits) -> pd.DataFrame:
+    """BMO-like hiring projects by zone and occupation for 2024, small cells masked (NaN)."""
+    n = len(traits)
+    rows = []
+    for code, (_, difficult, seasonal) in OCCUPATIONS.items():
+        weight = rng.uniform(0.5, 1.5)
+        projects = np.round(
+            0.0007 * traits["population"].to_numpy() * weight * rng.lognormal(0.0, 0.9, n)
+        )
+        hard = np.round(projects * np.clip(rng.normal(difficult, 0.08, n), 0, 1))
+        season = np.round(projects * np.clip(rng.normal(seasonal, 0.05, n), 0, 1))
+        masked = projects < SECRET_THRESHOLD
+        for measure, values in (("projects", projects), ("difficult", hard), ("seasonal", season)):
+            values = np.where(masked, np.nan, values)
+            rows.append(
+                pd.DataFrame(
+                    {
+                        "level": "zone",
+                        "code": traits.index,
+                        "period": pd.Period("2024", "Y"),
+                        "occupation": code,
+                        "measure": measure,
+                        "value": values.astype(float),
+                    }
+                )
+            )
+    return pd.concat(rows, ignore_index=True)

@@ -209,3 +209,41 @@ def poverty(frame: pd.DataFrame, source: str) -> Figure:
                     ax.text(value, k, " " + text, va="center", fontsize=8)
             ax.margins(x=0.25)
     return fig
+
+
+def recruitment_difficulty(
+    frame: pd.DataFrame, year: int, territory_label: str, source: str
+) -> Figure:
+    """Horizontal bars: share of hiring projects judged difficult for the territory's main
+    occupations, territory vs France (:func:`bassin_lib.indicators.recruitment_by_occupation`)."""
+    title = (
+        f"Part des projets de recrutement jugés difficiles, {year}"
+        f"\n({len(frame)} métiers les plus recherchés du territoire)"
+    )
+    with style():
+        fig, ax = _figure(title, source)
+        positions = range(len(frame))
+        height = 0.38
+        ax.barh(
+            [p - height / 2 for p in positions],
+            frame["share_difficult"],
+            height=height,
+            color=COLORS["territory"],
+            label=territory_label,
+        )
+        ax.barh(
+            [p + height / 2 for p in positions],
+            frame["share_difficult_france"],
+            height=height,
+            color=COLORS["france"],
+            label="France",
+        )
+        labels = [
+            label if len(label) <= 45 else label[:44] + "…" for label in frame["occupation_label"]
+        ]
+        ax.set_yticks(list(positions), labels, fontsize=8)
+        ax.invert_yaxis()
+        ax.set_xlim(0, 100)
+        _french_axis(ax, 0, "%", axis="x")
+        ax.legend(fontsize=8, frameon=False, loc="lower right")
+    return fig

@@ -349,3 +349,43 @@ def poverty(frame) -> str:
             sentence += f" (France : {format_euros(france['median_living_standard'])})"
         sentence += "."
     return sentence
+
+
+def recruitment(frame, note: str | None = None) -> str:
+    """Sentences for :func:`bassin_lib.indicators.recruitment_summary` (BMO survey).
+
+    Masked cells make the number of projects and the shares minimums, said with « au moins ».
+    """
+    own, france = _row(frame, "territory"), _row(frame, "france")
+    if own is None or _missing(own["projects"]):
+        return withheld("les projets de recrutement")
+    at_least = "au moins " if own["lower_bound"] else ""
+    sentence = (
+        f"Selon l'enquête Besoins en main-d'œuvre {own['period'].year}, les employeurs de "
+        f"{own['label']} prévoient {at_least}{format_number(own['projects'])} projets de "
+        "recrutement."
+    )
+    shares = []
+    for measure, words in (
+        ("difficult", "sont jugés difficiles"),
+        ("seasonal", "sont saisonniers"),
+    ):
+        value = own[f"share_{measure}"]
+        if _missing(value):
+            continue
+        minimum = "au moins " if own[f"{measure}_lower_bound"] else ""
+        text = f"{minimum}{format_percent(value)} {words}"
+        if france is not None and not _missing(france[f"share_{measure}"]):
+            text += f" (France : {format_percent(france[f'share_{measure}'])})"
+        shares.append(text)
+    if shares:
+        joined = _join(shares)
+        sentence += " " + joined[0].upper() + joined[1:] + "."
+    if own["lower_bound"]:
+        sentence += (
+            f" {own['n_masked']} des {own['n_cells']} croisements zone × métier sont masqués par "
+            "le secret statistique : les totaux et les parts sont des minimums."
+        )
+    if note:
+        sentence += f" {note}"
+    return sentence

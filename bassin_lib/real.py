@@ -9,12 +9,13 @@ report says in one sentence that the section has no data.
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import pandas as pd
 
 from bassin_lib.cube import Cube, build_cube
-from bassin_lib.errors import DataFormatError
+from bassin_lib.errors import BassinWarning, DataFormatError
 from bassin_lib.territories import Referentiel, load_groups
 
 # role -> accepted file names, preferred first
@@ -37,6 +38,8 @@ FILES = {
     "income_poverty": ["base-cc-filosofi-2019_XLSX.zip", "base-cc-filosofi-2018_XLSX-geo2021.zip"],
     "population": ["pop_hist_1876_ze.xlsx"],
     "jobseekers": ["dares_defm_zoneeemploi_brut_trim.csv"],
+    "recruitment_bmo": ["Base_open_data_BMO_2024.xlsx"],
+    "bmo_basins": ["France_Travail_Bassin_Emploi_2021.csv"],
 }
 REQUIRED = ("composition",)
 
@@ -67,6 +70,7 @@ def build_real(folder: str | Path, groups_file: str | Path) -> Cube:
     from bassin_lib.sources import (
         anct_population,
         dares_demandeurs,
+        francetravail_bmo,
         insee_chomage,
         insee_filosofi,
         insee_ze2020,
@@ -96,6 +100,28 @@ def build_real(folder: str | Path, groups_file: str | Path) -> Cube:
             source = insee_filosofi.source(year)
         sources[table] = source.source_line()
         files[table] = str(paths[table])
+    extra: dict = {}
+    if "recruitment_bmo" in paths and "bmo_basins" in paths:
+        # BMO bassins are not zones: attribute them through communes, and say so.
+        bmo, occupations = francetravail_bmo.read_with_occupations(paths["recruitment_bmo"])
+        basins = francetravail_bmo.read_basin_communes(paths["bmo_basins"])
+        with warnings.catch_warnings():  # communes absent from one zoning: in the note below
+            warnings.simplefilter("ignore", BassinWarning)
+            crosswalk = francetravail_bmo.basin_zone_crosswalk(basins, communes)
+        tables["recruitment_bmo"] = francetravail_bmo.to_zones(bmo, crosswalk)
+        year = str(bmo["period"].max().year)
+        sources["recruitment_bmo"] = (
+            f"Source : {francetravail_bmo.SOURCE.publisher}, enquête Besoins en main-d'œuvre "
+            f"({year}), bassins rapportés aux zones d'emploi par les communes"
+        )
+        files["recruitment_bmo"] = str(paths["recruitment_bmo"])
+        extra = {
+            "occupations": dict(
+                zip(occupations["occupation"], occupations["occupation_label"], strict=True)
+            ),
+            "approximate_tables": ["recruitment_bmo"],
+            "notes": {"recruitment_bmo": francetravail_bmo.CROSSWALK_NOTE},
+        }
     geometry = None
     if "geometry" in paths:
         geometry = insee_ze2020.read_geometry(paths["geometry"])
@@ -108,5 +134,6 @@ def build_real(folder: str | Path, groups_file: str | Path) -> Cube:
         "files": files,
         "zoning": insee_ze2020.SOURCE.source_line(),
         "france_label": "France",
+        **extra,
     }
     return build_cube(tables, referentiel, geometry, meta)

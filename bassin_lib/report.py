@@ -77,6 +77,7 @@ TABLE_SUBJECTS = {
     "unemployment_rate": "taux de chômage localisé",
     "income_poverty": "revenus et pauvreté",
     "population": "population",
+    "recruitment_bmo": "projets de recrutement (enquête BMO)",
 }
 
 

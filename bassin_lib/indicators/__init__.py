@@ -12,6 +12,7 @@ from bassin_lib.indicators.employment import (
     quarterly_changes,
 )
 from bassin_lib.indicators.jobseekers import jobseekers_change, jobseekers_series
+from bassin_lib.indicators.recruitment import recruitment_by_occupation, recruitment_summary
 from bassin_lib.indicators.shift_share import dynamic_shift_share, shift_share
 from bassin_lib.indicators.social import (
     income_poverty_levels,
@@ -41,6 +42,8 @@ __all__ = [
     "jobseekers_series",
     "population_change",
     "quarterly_changes",
+    "recruitment_by_occupation",
+    "recruitment_summary",
     "unemployment_rate_change",
     "unemployment_rate_series",
 ]

@@ -55,6 +55,9 @@ SHEET = re.compile(r"^BMO_(\d{4})_open_data$")
 #: Measure of the canonical table ← column of the sheet.
 MEASURES = {"projects": "met", "difficult": "xmet", "seasonal": "smet"}
 _OCCUPATION = "Code métier BMO"
+_OCCUPATION_LABEL = "Nom métier BMO"
+_FAMILY = "Famille_met"
+_FAMILY_LABEL = "Lbl_fam_met"
 _BASIN = re.compile(r"^BE\d{2}$")
 BASIN_COMMUNE_COLUMNS = ["reg", "dep", "codgeo", "codbe", "libbe"]
 
@@ -121,6 +124,16 @@ def _basin_code(value, sheet: str, row: int, column: str, path: Path) -> str:
 def read(path: str | Path) -> pd.DataFrame:
     """Read a BMO open-data workbook into the canonical ``recruitment_bmo`` table.
 
+    See :func:`read_with_occupations` for the layout, the returned table and the errors.
+    """
+    return read_with_occupations(path)[0]
+
+
+def read_with_occupations(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Read a BMO open-data workbook: the canonical ``recruitment_bmo`` table, and the
+    occupations it names (``occupation``, ``occupation_label``, ``family``, ``family_label``)
+    in the same pass.
+
     Parameters
     ----------
     path : str or Path
@@ -173,6 +186,9 @@ def read(path: str | Path) -> pd.DataFrame:
             )
         basin_column = basin_columns[0]
         index = {name: names.index(name) for name in [*required, basin_column]}
+        label_columns = [_OCCUPATION_LABEL, _FAMILY, _FAMILY_LABEL]
+        label_index = [names.index(c) if c in names else None for c in label_columns]
+        occupations: dict[str, tuple] = {}
         records = []
         for number, values in enumerate(rows, start=2):
             if values is None or all(v is None or str(v).strip() == "" for v in values):
@@ -191,6 +207,11 @@ def read(path: str | Path) -> pd.DataFrame:
                 raise DataFormatError(
                     f"{path}: sheet {sheet_name!r}, row {number}, column {_OCCUPATION!r}: empty "
                     "occupation code (expected a FAP code such as A0X40)"
+                )
+            if occupation not in occupations:
+                occupations[occupation] = tuple(
+                    "" if i is None or values[i] is None else str(values[i]).strip()
+                    for i in label_index
                 )
             records.append(
                 (
@@ -236,7 +257,11 @@ def read(path: str | Path) -> pd.DataFrame:
     table["value"] = table["value"].astype(float)
     table = table[["level", "code", "period", "occupation", "measure", "value"]]
     table = table.sort_values(["code", "occupation", "measure", "period"], ignore_index=True)
-    return validate("recruitment_bmo", table, str(path))
+    labels = pd.DataFrame(
+        [(code, *names_) for code, names_ in sorted(occupations.items())],
+        columns=["occupation", "occupation_label", "family", "family_label"],
+    )
+    return validate("recruitment_bmo", table, str(path)), labels
 
 
 def read_basin_communes(path: str | Path) -> pd.DataFrame:
@@ -405,3 +430,27 @@ def basin_zone_crosswalk(
         )
     cells = cells[~empty]
     return cells[["basin", "zone", "share", "n_communes"]].reset_index(drop=True)
+
+
+def to_zones(bmo: pd.DataFrame, crosswalk: pd.DataFrame) -> pd.DataFrame:
+    """Attribute basin figures to zones d'emploi through the commune-based crosswalk.
+
+    Formula: ``value_zone = Σ_basin share(basin → zone) × value_basin`` for each occupation,
+    year and measure, with the shares of :func:`basin_zone_crosswalk`. A figure of a zone is
+    missing (NaN) when any basin contributing to it is masked for that occupation: a partial
+    sum would silently understate it. The result is an approximation (:data:`CROSSWALK_NOTE`).
+
+    Returns
+    -------
+    DataFrame
+        Canonical ``recruitment_bmo`` rows with ``level`` ``"zone"`` and ``code`` the zone.
+    """
+    rows = bmo.merge(crosswalk[["basin", "zone", "share"]], left_on="code", right_on="basin")
+    rows["part"] = rows["value"] * rows["share"]
+    keys = ["zone", "period", "occupation", "measure"]
+    grouped = rows.groupby(keys, sort=True)
+    out = grouped["part"].sum().rename("value").to_frame()
+    out.loc[grouped["part"].count() < grouped["part"].size(), "value"] = float("nan")
+    out = out.reset_index().rename(columns={"zone": "code"})
+    out.insert(0, "level", "zone")
+    return validate("recruitment_bmo", out, "BMO → zones d'emploi (crosswalk)")
