@@ -218,7 +218,8 @@ def recruitment_difficulty(
     occupations, territory vs France (:func:`bassin_lib.indicators.recruitment_by_occupation`)."""
     title = (
         f"Part des projets de recrutement jugés difficiles, {year}"
-        f"\n({len(frame)} métiers les plus recherchés du territoire)"
+        f"\n({len(frame)} métiers les plus recherchés du territoire ; minimum si des cellules "
+        "sont masquées)"
     )
     with style():
         fig, ax = _figure(title, source)

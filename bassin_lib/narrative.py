@@ -351,10 +351,20 @@ def poverty(frame) -> str:
     return sentence
 
 
+def _share_range(row, measure: str) -> str:
+    """« 45,7 % », or « entre 40,0 % et 56,7 % » when masked numerators leave a range."""
+    low = row[f"share_{measure}"]
+    high = row.get(f"share_{measure}_max", low)
+    if not row[f"{measure}_lower_bound"] or _missing(high) or round(high - low, 1) == 0:
+        return format_percent(low)
+    return f"entre {format_percent(low)} et {format_percent(high)}"
+
+
 def recruitment(frame, note: str | None = None) -> str:
     """Sentences for :func:`bassin_lib.indicators.recruitment_summary` (BMO survey).
 
-    Masked cells make the number of projects and the shares minimums, said with « au moins ».
+    Masked cells make the number of projects a minimum (« au moins ») and the shares ranges
+    (« entre … et … », from counting each masked numerator as none or all of its cell).
     """
     own, france = _row(frame, "territory"), _row(frame, "france")
     if own is None or _missing(own["projects"]):
@@ -373,10 +383,9 @@ def recruitment(frame, note: str | None = None) -> str:
         value = own[f"share_{measure}"]
         if _missing(value):
             continue
-        minimum = "au moins " if own[f"{measure}_lower_bound"] else ""
-        text = f"{minimum}{format_percent(value)} {words}"
+        text = f"{_share_range(own, measure)} {words}"
         if france is not None and not _missing(france[f"share_{measure}"]):
-            text += f" (France : {format_percent(france[f'share_{measure}'])})"
+            text += f" (France : {_share_range(france, measure)})"
         shares.append(text)
     if shares:
         joined = _join(shares)
@@ -384,7 +393,7 @@ def recruitment(frame, note: str | None = None) -> str:
     if own["lower_bound"]:
         sentence += (
             f" {own['n_masked']} des {own['n_cells']} croisements zone × métier sont masqués par "
-            "le secret statistique : les totaux et les parts sont des minimums."
+            "le secret statistique : le total est un minimum."
         )
     if note:
         sentence += f" {note}"

@@ -43,6 +43,8 @@ def test_summary_of_a_zone_with_a_masked_numerator(bmo_cube):
     assert own["projects"] == 150 and not own["lower_bound"]  # 100 + 50
     # difficult: (60 + masked counted 0) / 150 = 40 %, a minimum
     assert own["share_difficult"] == pytest.approx(40.0) and own["difficult_lower_bound"]
+    # at most (60 + 50) / 150 when the masked numerator is the whole cell
+    assert own["share_difficult_max"] == pytest.approx(100 * 110 / 150)
     assert own["share_seasonal"] == pytest.approx(100 * 15 / 150)
     assert not own["seasonal_lower_bound"]
 
@@ -71,7 +73,9 @@ def test_sentence_says_minimums(bmo_cube):
     frame = recruitment_summary(bmo_cube, bmo_cube.territory("duo"))
     text = n.recruitment(frame, "Note de méthode.").replace("\u00a0", " ").replace("\u202f", " ")
     assert "prévoient au moins 350 projets de recrutement" in text
-    assert "Au moins 45,7 % sont jugés difficiles (France : 44,4 %)" in text
+    # difficult: 160 / 350 = 45,7 % to (160 + 50) / 350 = 60,0 % ; France 200/450 to 250/450
+    assert "Entre 45,7 % et 60,0 % sont jugés difficiles (France : entre 44,4 % et 55,6 %)" in text
+    assert "et 10,0 % sont saisonniers" in text  # (10 + 5 + 20) / 350, nothing masked
     assert "1 des 4 croisements zone × métier sont masqués" in text
     assert text.endswith("Note de méthode.")
 

@@ -105,7 +105,7 @@ def test_real_reports_name_sources_and_vintages_and_say_what_is_missing(rendered
     # BMO: through the commune-based crosswalk, said so, with masked cells as minimums
     assert "Source : France Travail, enquête Besoins en main-d'œuvre (2024)" in text
     assert "ne sont pas des zones d'emploi de l'Insee" in text
-    assert "prévoient au moins" in text
+    assert "prévoient au moins" in text and "sont jugés difficiles (France : entre" in text
     # no zone-level job seekers file in the real set: one sentence instead of the section
     assert "Aucune donnée « demandeurs d'emploi par zone d'emploi »" in text
     # a group's rates are approximations, said so

@@ -9,7 +9,8 @@ zone's figure is missing when any contributing cell is masked. Hence:
 - the shares judged difficult and seasonal are rebuilt from numerator and denominator over the
   cells whose number of projects is published: ``share = Σ difficult / Σ projects``, a masked
   numerator counting 0, so that the share is a **lower bound** when one is masked
-  (``difficult_lower_bound``, ``seasonal_lower_bound``). Keeping only the cells where both are
+  (``difficult_lower_bound``, ``seasonal_lower_bound``); ``share_difficult_max`` and
+  ``share_seasonal_max`` count a masked numerator as all the cell's projects (upper bound). Keeping only the cells where both are
   published would bias the share upwards, since the survey masks small numerators.
 
 The region and France are computed the same way from their zones.
@@ -64,6 +65,11 @@ def _summarise(cells: pd.DataFrame) -> dict:
             100 * numerator.fillna(0).sum() / denominator if denominator > 0 else float("nan")
         )
         out[f"{measure}_lower_bound"] = bool(numerator.isna().any())
+        # upper bound: a masked numerator is at most the cell's projects
+        ceiling = numerator.fillna(projects[known]).sum()
+        out[f"share_{measure}_max"] = (
+            100 * ceiling / denominator if denominator > 0 else float("nan")
+        )
     return out
 
 
