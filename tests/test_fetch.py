@@ -181,3 +181,14 @@ def test_import_from_local_folder(tmp_path):
     (tmp_path / "stick" / "fichier.zip").write_bytes(GOOD)  # now twice: ambiguous... but the
     # top-level candidate <dir>/<file> wins before any search
     assert fetch([source], tmp_path / "raw4", from_dir=tmp_path / "stick")[0].status == "imported"
+
+
+def test_pinned_official_files_import_from_a_folder_of_real_files(real_dir, tmp_path):
+    from bassin_lib.sources import catalogue
+
+    pinned = [s for s in catalogue() if s.files and all(f.sha256 for f in s.files)]
+    assert {s.name for s in pinned} >= {"insee_chomage", "insee_filosofi", "francetravail_bmo"}
+    results = fetch(pinned, tmp_path / "raw", from_dir=real_dir)
+    assert all(r.status == "imported" for r in results)
+    manifest = json.loads((tmp_path / "raw" / "manifest.json").read_text())
+    assert "insee_chomage/2023T3/chomage-zone-t1-2003-t3-2023.xlsx" in manifest["files"]

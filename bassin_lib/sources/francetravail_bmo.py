@@ -41,6 +41,7 @@ SOURCE = Source(
         RemoteFile(
             name="Base_open_data_BMO_2024.xlsx",
             url="https://www.data.gouv.fr/fr/datasets/r/4319f5e8-a8e6-476c-8da0-c0d3439ebb55",
+            sha256="12983d7415493635e4e04bb1504f464ddbc3521c5e605d99010af1011e570ff1",
         ),
     ),
 )

@@ -41,6 +41,7 @@ SOURCE = Source(
         RemoteFile(
             "chomage-zone-t1-2003-t3-2023.xlsx",
             "https://www.insee.fr/fr/statistiques/fichier/1893230/chomage-zone-t1-2003-t3-2023.xlsx",
+            "5f9aa9cc3be7d91d059824d2408ef586ec940a956e1788b3e8b9114dc8517bb1",
         ),
     ),
 )

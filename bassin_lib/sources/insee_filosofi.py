@@ -50,6 +50,7 @@ SOURCES = {
             RemoteFile(
                 "base-cc-filosofi-2019_XLSX.zip",
                 "https://www.insee.fr/fr/statistiques/fichier/6036902/base-cc-filosofi-2019_XLSX.zip",
+                "caab32d095cae93a0a19b451c8611e358d783c97e353ca7d9393f2f335fd06dc",
             ),
         ),
     ),
@@ -63,6 +64,7 @@ SOURCES = {
             RemoteFile(
                 "base-cc-filosofi-2018_XLSX-geo2021.zip",
                 "https://www.insee.fr/fr/statistiques/fichier/5009236/base-cc-filosofi-2018_XLSX-geo2021.zip",
+                "5eae990819c7323c14a4e09ce5cdd3195ed7d02bd6f82856f16df553d8142987",
             ),
         ),
     ),
