@@ -262,6 +262,7 @@ def generate(
         "sources": {name: SOURCE_LINE for name in tables},
         "france_label": "France (ensemble fictif)",
         "occupations": {code: label for code, (label, _, _) in OCCUPATIONS.items()},
+        "sectors": dict(SECTORS),
         "notes": {
             "recruitment_bmo": "Les projets de recrutement sont simulés par zone d'emploi ; les "
             "cellules de moins de 10 projets sont masquées, comme dans l'enquête."

@@ -248,3 +248,47 @@ def recruitment_difficulty(
         _french_axis(ax, 0, "%", axis="x")
         ax.legend(fontsize=8, frameon=False, loc="lower right")
     return fig
+
+
+def sector_structure(
+    frame: pd.DataFrame,
+    territory_code: str,
+    territory_label: str,
+    sector_labels: dict,
+    source: str,
+    n: int = 10,
+) -> Figure:
+    """Horizontal bars: the ``n`` largest sectors of the territory, share of its private jobs
+    vs the French share (:func:`bassin_lib.indicators.location_quotients` rows)."""
+    own = frame[frame["code"] == territory_code].dropna(subset=["share"])
+    own = own.sort_values("share", ascending=False).head(n)
+    period = own["period"].iloc[0]
+    title = (
+        f"Structure sectorielle de l'emploi salarié privé, {narrative.quarter_short(period)}"
+        f"\n(part des emplois, {len(own)} premiers secteurs du territoire)"
+    )
+    with style():
+        fig, ax = _figure(title, source)
+        positions = range(len(own))
+        height = 0.38
+        ax.barh(
+            [p - height / 2 for p in positions],
+            100 * own["share"],
+            height=height,
+            color=COLORS["territory"],
+            label=territory_label,
+        )
+        ax.barh(
+            [p + height / 2 for p in positions],
+            100 * own["reference_share"],
+            height=height,
+            color=COLORS["france"],
+            label="France",
+        )
+        labels = [sector_labels.get(code, code) for code in own["sector"]]
+        labels = [label if len(label) <= 45 else label[:44] + "…" for label in labels]
+        ax.set_yticks(list(positions), labels, fontsize=8)
+        ax.invert_yaxis()
+        _french_axis(ax, 0, "%", axis="x")
+        ax.legend(fontsize=8, frameon=False, loc="lower right")
+    return fig

@@ -398,3 +398,56 @@ def recruitment(frame, note: str | None = None) -> str:
     if note:
         sentence += f" {note}"
     return sentence
+
+
+def specialisation(
+    frame, territory_code: str, sector_labels: dict, n: int = 3, threshold: float = 1.2
+) -> str:
+    """Sentence naming the sectors most over-represented against France.
+
+    Uses :func:`bassin_lib.indicators.location_quotients` rows of the territory; a sector is
+    named when its index of specificity is at least ``threshold`` (1,2 by default: 20 % above
+    the national share), at most ``n`` of them, largest first.
+    """
+    own = frame[(frame["code"] == territory_code) & frame["lq"].notna()]
+    if own.empty:
+        return withheld("la structure sectorielle de l'emploi")
+    period = own["period"].iloc[0]
+    top = own[own["lq"] >= threshold].sort_values("lq", ascending=False).head(n)
+    when = f"au {quarter_label(period)}"
+    if top.empty:
+        return (
+            f"{when[0].upper()}{when[1:]}, aucun secteur n'est nettement surreprésenté par "
+            "rapport à la France : la structure sectorielle de l'emploi salarié privé est "
+            "proche de la structure nationale."
+        )
+    items = [
+        f"{sector_labels.get(row.sector, row.sector).lower()} (indice de spécificité "
+        f"{format_number(row.lq, 1)}, {format_percent(100 * row.share)} des emplois contre "
+        f"{format_percent(100 * row.reference_share)} en France)"
+        for row in top.itertuples()
+    ]
+    return (
+        f"{when[0].upper()}{when[1:]}, les secteurs les plus surreprésentés par rapport à la "
+        f"France sont : {_join(items)}."
+    )
+
+
+def shift_share(frame, territory_code: str) -> str:
+    """Sentence for :func:`bassin_lib.indicators.shift_share` (components sum to the change)."""
+    rows = frame[frame["code"] == territory_code]
+    if rows.empty or rows[["change", "national", "sector_mix", "local"]].isna().any(axis=None):
+        return withheld("la décomposition de l'évolution de l'emploi")
+    row = rows.iloc[0]
+    caveat = (
+        "" if bool(row["complete"]) else (" (certains secteurs, masqués, sont laissés de côté)")
+    )
+    return (
+        f"Entre le {quarter_label(row['start'])} et le {quarter_label(row['end'])}, l'emploi "
+        f"salarié privé a évolué de {format_signed(row['change'], 0, unit='emplois')}{caveat}. "
+        "Au rythme national, il aurait évolué de "
+        f"{format_signed(row['national'], 0, unit='emplois')} (effet national) ; la composition "
+        f"sectorielle du territoire compte pour {format_signed(row['sector_mix'], 0, unit='emplois')} "
+        "(effet de structure) et ses dynamiques propres pour "
+        f"{format_signed(row['local'], 0, unit='emplois')} (effet local)."
+    )

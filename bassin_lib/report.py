@@ -78,6 +78,7 @@ TABLE_SUBJECTS = {
     "income_poverty": "revenus et pauvreté",
     "population": "population",
     "recruitment_bmo": "projets de recrutement (enquête BMO)",
+    "employment_sectors": "emploi salarié privé par secteur",
 }
 
 

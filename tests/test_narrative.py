@@ -98,3 +98,48 @@ def test_poverty_sentence(tiny_cube):
         "En 2020, le taux de pauvreté atteint 12,0 %, inférieur à la moyenne "
         "régionale (13,0 %) et nettement inférieur à la moyenne nationale (14,5 %)"
     )
+
+
+def test_shift_share_sentence_components_add_up():
+    frame = pd.DataFrame(
+        [
+            {
+                "level": "zone",
+                "code": "Z",
+                "start": pd.Period("2012Q4"),
+                "end": pd.Period("2019Q4"),
+                "change": -358.0,
+                "national": 1337.0,
+                "sector_mix": -170.0,
+                "local": -1525.0,
+                "complete": True,
+            }
+        ]
+    )
+    text = plain(n.shift_share(frame, "Z"))
+    # - 358 = + 1 337 - 170 - 1 525
+    assert (
+        "a évolué de - 358 emplois. Au rythme national, il aurait évolué de + 1 337 emplois" in text
+    )
+    assert "compte pour - 170 emplois (effet de structure)" in text
+    assert "pour - 1 525 emplois (effet local)" in text
+
+
+def test_specialisation_names_sectors_above_the_threshold():
+    frame = pd.DataFrame(
+        {
+            "code": ["Z", "Z", "Z"],
+            "period": [pd.Period("2019Q4")] * 3,
+            "sector": ["C4", "GZ", "IZ"],
+            "lq": [2.5, 1.0, 1.25],
+            "share": [0.10, 0.15, 0.05],
+            "reference_share": [0.04, 0.15, 0.04],
+        }
+    )
+    text = plain(n.specialisation(frame, "Z", {"C4": "Matériels de transport"}))
+    assert text == (
+        "Au 4e trimestre 2019, les secteurs les plus surreprésentés par rapport à la France "
+        "sont : matériels de transport (indice de spécificité 2,5, 10,0 % des emplois contre "
+        "4,0 % en France) et iz (indice de spécificité 1,2, 5,0 % des emplois contre 4,0 % en "
+        "France)."
+    )

@@ -108,6 +108,7 @@ def test_real_reports_name_sources_and_vintages_and_say_what_is_missing(rendered
     assert "prévoient au moins" in text and "sont jugés difficiles (France : entre" in text
     # no zone-level job seekers file in the real set: one sentence instead of the section
     assert "Aucune donnée « demandeurs d'emploi par zone d'emploi »" in text
+    assert "Aucune donnée « emploi salarié privé par secteur »" in text
     # a group's rates are approximations, said so
     assert "(valeur approchée, moyenne des zones pondérée par leur population)" in text
     assert "Belfort, Montbéliard" in text or "2705 Belfort" in text
