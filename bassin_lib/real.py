@@ -124,8 +124,12 @@ def build_real(folder: str | Path, groups_file: str | Path) -> Cube:
         }
     geometry = None
     if "geometry" in paths:
-        geometry = insee_ze2020.read_geometry(paths["geometry"])
-        geometry = geometry.merge(zones[["zone", "region"]], on="zone", how="left")
+        try:
+            geometry = insee_ze2020.read_geometry(paths["geometry"])
+        except DataFormatError as exc:  # the maps are skipped and the report says so
+            warnings.warn(f"map not drawn: {exc}", BassinWarning, stacklevel=2)
+        else:
+            geometry = geometry.merge(zones[["zone", "region"]], on="zone", how="left")
     sources.setdefault("population", insee_ze2020.SOURCE.source_line())
     meta = {
         "data_source": "real",

@@ -79,6 +79,7 @@ TABLE_SUBJECTS = {
     "population": "population",
     "recruitment_bmo": "projets de recrutement (enquête BMO)",
     "employment_sectors": "emploi salarié privé par secteur",
+    "geometry": "fond de carte des zones d'emploi",
 }
 
 
