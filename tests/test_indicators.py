@@ -95,3 +95,28 @@ def test_ambiguous_quarters_are_refused(text):
 
     with pytest.raises(ParameterError, match="expected a quarter such as '2019Q4'"):
         as_period(text, "Q")
+
+
+@pytest.mark.parametrize(
+    "function, options",
+    [
+        (ind.employment_change, {}),
+        (ind.quarterly_changes, {}),
+        (ind.employment_index, {"base": "2019Q4"}),
+        (ind.jobseekers_change, {}),
+        (ind.unemployment_rate_change, {"start": "2020Q4", "end": "2020Q4"}),
+        (ind.population_change, {"start": "2019", "end": "2020"}),
+    ],
+)
+def test_all_geographies_at_once_equal_the_territory_rows(tiny_cube, function, options):
+    everything = function(tiny_cube, None, **options)
+    for territory_id, level in (("0051", "zone"), ("duo", "group")):
+        one = function(tiny_cube, tiny_cube.territory(territory_id), **options)
+        own = one[one["role"] == "territory"].drop(columns=["role", "label"])
+        mine = everything[(everything["level"] == level) & (everything["code"] == territory_id)]
+        mine = mine.drop(columns=["level", "code"])
+        pd.testing.assert_frame_equal(
+            own.reset_index(drop=True),
+            mine[own.columns].reset_index(drop=True),
+            check_dtype=False,
+        )

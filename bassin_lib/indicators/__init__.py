@@ -2,7 +2,10 @@
 
 Each function takes the :class:`~bassin_lib.cube.Cube`, a :class:`~bassin_lib.territories.Territory`
 and keyword options, and returns a frame with one row per comparator (``role``: territory,
-region, France) and documented columns.
+region, France) and documented columns. Passing ``territory=None`` to the employment, job-seeker,
+unemployment and population functions computes every geography of the cube at once (rows keyed
+by ``level, code``): the same formulas, vectorised, for batches and benchmarks. The structure
+and shift-share families take the canonical employment frame directly and are vectorised too.
 """
 
 from bassin_lib.indicators.employment import (

@@ -78,3 +78,27 @@ def change_between(
     out["change_pct"] = 100.0 * out["change"] / out["start_value"]
     out = out.join(flags)
     return out.reset_index()
+
+
+def select_rows(cube, table: str, territory, **filters) -> tuple[pd.DataFrame, list[str]]:
+    """Rows of a cube table for one territory and its comparators, or for every geography.
+
+    Parameters
+    ----------
+    territory : Territory or None
+        ``None``: every geography of the cube at once (vectorised, for batches and
+        benchmarks); rows are then keyed by ``level, code`` instead of ``role, label``.
+
+    Returns
+    -------
+    rows : DataFrame
+    keys : list of str
+        ``["role", "label"]`` or ``["level", "code"]``.
+    """
+    if territory is not None:
+        return cube.select(table, territory, **filters), ["role", "label"]
+    data = cube.tables[table]
+    mask = pd.Series(True, index=data.index)
+    for column, value in filters.items():
+        mask &= data[column] == value
+    return data[mask], ["level", "code"]

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import pandas as pd
 
-from bassin_lib.indicators.common import FLAGS, as_period, change_between
+from bassin_lib.indicators.common import FLAGS, as_period, change_between, select_rows
 from bassin_lib.territories import Territory
 
 SHOCK_QUARTERS_2020 = ("2020Q1", "2020Q2", "2020Q4")
 
 
-def _series(cube, territory: Territory, sector: str, adjustment: str) -> pd.DataFrame:
-    rows = cube.select("employment", territory, sector=sector, adjustment=adjustment)
-    return rows[["role", "label", "period", "value", *FLAGS]]
+def _series(cube, territory: Territory | None, sector: str, adjustment: str):
+    rows, keys = select_rows(cube, "employment", territory, sector=sector, adjustment=adjustment)
+    return rows[[*keys, "period", "value", *FLAGS]], keys
 
 
 def employment_index(
@@ -35,9 +35,10 @@ def employment_index(
         (default: the whole series).
     """
     base_period = as_period(base, "Q")
-    rows = _series(cube, territory, sector, adjustment)
-    base_values = rows[rows["period"] == base_period].set_index("role")["value"]
-    rows = rows.assign(index=100.0 * rows["value"] / rows["role"].map(base_values).astype(float))
+    rows, keys = _series(cube, territory, sector, adjustment)
+    base_values = rows[rows["period"] == base_period].set_index(keys)["value"].rename("_base")
+    rows = rows.join(base_values, on=keys)
+    rows = rows.assign(index=100.0 * rows["value"] / rows["_base"]).drop(columns="_base")
     if start is not None:
         rows = rows[rows["period"] >= as_period(start, "Q")]
     if end is not None:
@@ -63,8 +64,8 @@ def employment_change(
         One row per role: ``role, label, start, end, start_value, end_value, change,
         change_pct, approximate, lower_bound``.
     """
-    rows = _series(cube, territory, sector, adjustment)
-    return change_between(rows, as_period(start, "Q"), as_period(end, "Q"), ["role", "label"])
+    rows, keys = _series(cube, territory, sector, adjustment)
+    return change_between(rows, as_period(start, "Q"), as_period(end, "Q"), keys)
 
 
 def quarterly_changes(
@@ -85,9 +86,10 @@ def quarterly_changes(
         ``role, label, period, value, change_pct, approximate, lower_bound``.
     """
     first, last = as_period(start, "Q"), as_period(end, "Q")
-    rows = _series(cube, territory, sector, adjustment)
-    rows = rows[(rows["period"] >= first) & (rows["period"] <= last)].copy()
-    rows["change_pct"] = rows.groupby("role")["value"].pct_change() * 100.0
+    rows, keys = _series(cube, territory, sector, adjustment)
+    rows = rows[(rows["period"] >= first) & (rows["period"] <= last)]
+    rows = rows.sort_values([*keys, "period"], kind="stable") if territory is None else rows.copy()
+    rows["change_pct"] = rows.groupby(keys, sort=False)["value"].pct_change() * 100.0
     return rows[rows["period"] > first].reset_index(drop=True)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from bassin_lib.indicators.common import FLAGS, as_period, change_between
+from bassin_lib.indicators.common import FLAGS, as_period, change_between, select_rows
 from bassin_lib.schemas import INCOME_INDICATORS
 from bassin_lib.territories import Territory
 
@@ -18,7 +18,8 @@ def unemployment_rate_series(cube, territory: Territory) -> pd.DataFrame:
         ``role, label, period, value, approximate, lower_bound``; ``approximate`` is true for a
         group of several zones (population-weighted mean of zone rates).
     """
-    return cube.select("unemployment_rate", territory)[["role", "label", "period", "value", *FLAGS]]
+    rows, keys = select_rows(cube, "unemployment_rate", territory)
+    return rows[[*keys, "period", "value", *FLAGS]]
 
 
 def unemployment_rate_change(cube, territory: Territory, start: str, end: str) -> pd.DataFrame:
@@ -30,7 +31,8 @@ def unemployment_rate_change(cube, territory: Territory, start: str, end: str) -
         One row per role: ``start_value, end_value, change`` (points), and flags.
     """
     rows = unemployment_rate_series(cube, territory)
-    out = change_between(rows, as_period(start, "Q"), as_period(end, "Q"), ["role", "label"])
+    keys = ["role", "label"] if territory is not None else ["level", "code"]
+    out = change_between(rows, as_period(start, "Q"), as_period(end, "Q"), keys)
     return out.drop(columns="change_pct")
 
 
@@ -84,5 +86,6 @@ def income_poverty_levels(cube, territory: Territory, year: str | None = None) -
 
 def population_change(cube, territory: Territory, start: str, end: str) -> pd.DataFrame:
     """Population at two years and its change (count and %)."""
-    rows = cube.select("population", territory)[["role", "label", "period", "value", *FLAGS]]
-    return change_between(rows, as_period(start, "Y"), as_period(end, "Y"), ["role", "label"])
+    rows, keys = select_rows(cube, "population", territory)
+    rows = rows[[*keys, "period", "value", *FLAGS]]
+    return change_between(rows, as_period(start, "Y"), as_period(end, "Y"), keys)
