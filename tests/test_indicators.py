@@ -120,3 +120,11 @@ def test_all_geographies_at_once_equal_the_territory_rows(tiny_cube, function, o
             mine[own.columns].reset_index(drop=True),
             check_dtype=False,
         )
+
+
+def test_crisis_reading_for_every_geography(tiny_cube):
+    everything = ind.crisis_reading(tiny_cube, None)
+    one = ind.crisis_reading(tiny_cube, tiny_cube.territory("0051"))
+    mine = everything[(everything["level"] == "zone") & (everything["code"] == "0051")]
+    assert list(mine["reading"]) == list(one["reading"])
+    assert list(mine["gap"].round(9)) == list(one["gap"].round(9))

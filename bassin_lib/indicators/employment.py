@@ -112,21 +112,26 @@ def crisis_reading(
     -------
     DataFrame
         ``period, local, national, gap`` (points), ``phase`` (``"shock"``/``"recovery"``),
-        ``reading``.
+        ``reading``; with ``territory=None``, one row per geography and quarter, keyed by
+        ``level, code, period``.
     """
     changes = quarterly_changes(cube, territory, start, end)
-    wide = changes.set_index(["period", "role"])["change_pct"].unstack("role")
-    out = pd.DataFrame({"local": wide["territory"], "national": wide["france"]})
+    if territory is None:  # every geography against France
+        national = changes[changes["level"] == "france"].set_index("period")["change_pct"]
+        out = changes[["level", "code", "period"]].copy()
+        out["local"] = changes["change_pct"].to_numpy()
+        out["national"] = out["period"].map(national).to_numpy()
+    else:
+        wide = changes.set_index(["period", "role"])["change_pct"].unstack("role")
+        out = pd.DataFrame({"local": wide["territory"], "national": wide["france"]})
+        out = out.reset_index()
     out["gap"] = out["local"] - out["national"]
     if shock_quarters is None:
         shock = out["national"] < 0
     else:
-        tagged = {as_period(q, "Q") for q in shock_quarters}
-        shock = out.index.isin(list(tagged))
-    out["phase"] = ["shock" if s else "recovery" for s in shock]
-    good = out["local"] >= out["national"]
-    out["reading"] = [
-        ("good_" if g else "weak_") + ("resilience" if s else "rebound")
-        for g, s in zip(good, shock, strict=True)
-    ]
-    return out.reset_index()
+        tagged = [as_period(q, "Q") for q in shock_quarters]
+        shock = out["period"].isin(tagged)
+    out["phase"] = shock.map({True: "shock", False: "recovery"})
+    good = (out["local"] >= out["national"]).map({True: "good_", False: "weak_"})
+    out["reading"] = good + shock.map({True: "resilience", False: "rebound"})
+    return out.reset_index(drop=True)
