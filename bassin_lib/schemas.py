@@ -17,6 +17,7 @@ is ``NaN``, never ``0``.
 | jobseekers_monthly | month | category (A, B, C, ABC) | registered job seekers |
 | interim | month | sector, measure (``jobs``, ``fte``) | temporary workers |
 | interim_quarterly | quarter | sector, measure | temporary workers |
+| income_base | year | component (productive, public, social, pensions, commuting, tourism) | captured income, € |
 | recruitment_bmo | year | occupation (FAP code), measure (``projects``, ``difficult``, ``seasonal``) | hiring projects; level ``bmo_basin`` |
 
 The commune → zone référentiel (:data:`COMMUNE_ZONE`) has no value column.
@@ -89,6 +90,18 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
         {
             "sector": pa.Column(str, pa.Check.str_length(min_value=1)),
             "measure": pa.Column(str, pa.Check.isin(["jobs", "fte"])),
+        },
+        [pa.Check.ge(0)],
+    ),
+    "income_base": _table(
+        YEAR,
+        {
+            "component": pa.Column(
+                str,
+                pa.Check.isin(
+                    ["productive", "public", "social", "pensions", "commuting", "tourism"]
+                ),
+            )
         },
         [pa.Check.ge(0)],
     ),

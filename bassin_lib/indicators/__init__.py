@@ -14,9 +14,17 @@ from bassin_lib.indicators.employment import (
     employment_index,
     quarterly_changes,
 )
+from bassin_lib.indicators.income_base import development_model, income_base_shares
+from bassin_lib.indicators.interim import (
+    interim_profile_shares,
+    interim_sector_mix,
+    interim_share,
+    interim_yoy,
+)
 from bassin_lib.indicators.jobseekers import jobseekers_change, jobseekers_series
 from bassin_lib.indicators.recruitment import recruitment_by_occupation, recruitment_summary
 from bassin_lib.indicators.shift_share import dynamic_shift_share, shift_share
+from bassin_lib.indicators.similar import similar_zones, structure_features
 from bassin_lib.indicators.social import (
     income_poverty_levels,
     population_change,
@@ -29,8 +37,26 @@ from bassin_lib.indicators.structure import (
     specialisation_indices,
     sphere_shares,
 )
+from bassin_lib.indicators.territory import (
+    jobseeker_shares,
+    labour_force_identity,
+    population_density,
+    population_growth,
+)
 
 __all__ = [
+    "development_model",
+    "income_base_shares",
+    "interim_profile_shares",
+    "interim_sector_mix",
+    "interim_share",
+    "interim_yoy",
+    "jobseeker_shares",
+    "labour_force_identity",
+    "population_density",
+    "population_growth",
+    "similar_zones",
+    "structure_features",
     "crisis_reading",
     "dynamic_shift_share",
     "location_quotients",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 
 from bassin_lib.errors import ParameterError
@@ -102,3 +103,108 @@ def select_rows(cube, table: str, territory, **filters) -> tuple[pd.DataFrame, l
     for column, value in filters.items():
         mask &= data[column] == value
     return data[mask], ["level", "code"]
+
+
+# Helpers shared by the vectorised families (interim, territory, income base).
+
+
+def check_choice(value, name: str, allowed) -> None:
+    """Refuse ``value`` unless it is one of ``allowed``, naming both."""
+    if not isinstance(value, str) or value not in allowed:
+        raise ParameterError(f"{name} {value!r} is not allowed: choose one of {list(allowed)}")
+
+
+def long_rows(
+    frame: pd.DataFrame,
+    name: str,
+    required: list[str],
+    *,
+    freqs: str | None = None,
+) -> pd.DataFrame:
+    """Check a long frame and return its ``required`` columns plus the boolean ``FLAGS``.
+
+    Parameters
+    ----------
+    frame : DataFrame
+    name : str
+        Name of the argument, used in the messages.
+    required : list of str
+        Columns that must be present; every column but ``value`` is a key, and a key
+        combination may appear once only.
+    freqs : str, optional
+        Allowed first letters of the period frequency (``"MQ"``, ``"Y"``…).
+
+    Returns
+    -------
+    DataFrame
+        ``required`` columns (``value`` as float), ``approximate`` and ``lower_bound`` (bool,
+        false when the input lacks them), with a fresh 0..n−1 index, in input order.
+
+    Raises
+    ------
+    ParameterError
+        Not a frame, a missing column, periods that are not pandas Periods or of a frequency
+        outside ``freqs``, a non-numeric value or a duplicated key.
+    """
+    if not isinstance(frame, pd.DataFrame):
+        raise ParameterError(
+            f"{name} must be a DataFrame, not {type(frame).__name__}; required columns: {required}"
+        )
+    missing = [c for c in required if c not in frame.columns]
+    if missing:
+        raise ParameterError(
+            f"{name} frame lacks column(s) {missing}; required columns: {required}"
+        )
+    if not isinstance(frame["period"].dtype, pd.PeriodDtype):
+        raise ParameterError(
+            f"{name} 'period' column has dtype {frame['period'].dtype}; "
+            "expected pandas Periods (e.g. period[Q-DEC])"
+        )
+    freq = frequency(frame)
+    if freqs is not None and freq not in freqs:
+        allowed = {"M": "monthly", "Q": "quarterly", "Y": "yearly"}
+        raise ParameterError(
+            f"{name} periods are {frame['period'].array.freqstr}; expected "
+            + " or ".join(allowed[f] for f in freqs)
+            + " periods"
+        )
+    try:
+        values = pd.to_numeric(frame["value"], errors="raise").to_numpy(dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise ParameterError(f"{name} 'value' column is not numeric: {exc}") from None
+    out = frame[[c for c in required if c != "value"]].reset_index(drop=True)
+    out["value"] = values
+    for flag in FLAGS:
+        out[flag] = (
+            frame[flag].fillna(False).to_numpy(dtype=bool)
+            if flag in frame.columns
+            else np.zeros(len(out), dtype=bool)
+        )
+    keys = [c for c in required if c != "value"]
+    duplicated = out.duplicated(keys)
+    if duplicated.any():
+        first = out.loc[duplicated, keys].iloc[0].tolist()
+        raise ParameterError(
+            f"{name} frame has {int(duplicated.sum())} duplicated {tuple(keys)} row(s), "
+            f"first {first}; one row per cell is expected"
+        )
+    return out
+
+
+def frequency(frame: pd.DataFrame) -> str:
+    """First letter of the frame's period frequency: ``"M"``, ``"Q"`` or ``"Y"``."""
+    letter = frame["period"].array.freqstr[0]
+    return {"A": "Y"}.get(letter, letter)
+
+
+def parse_period(value, frame: pd.DataFrame, name: str) -> pd.Period:
+    """Parse ``value`` at the frequency of the frame's periods (strictly, see ``as_period``)."""
+    try:
+        return as_period(value, frame["period"].array.freqstr)
+    except ParameterError as exc:
+        raise ParameterError(f"{name}: {exc}") from None
+
+
+# --------------------------------------------------------------------------------------------
+# Public indicators
+# --------------------------------------------------------------------------------------------
