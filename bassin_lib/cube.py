@@ -2,7 +2,8 @@
 
 Aggregation rules (documented in the report's method appendix):
 
-- counts (employment, job seekers, population) are summed over member zones; when a member is
+- counts (employment, job seekers, population, area, income, hiring projects...) are summed over
+  member zones; when a member is
   missing (masked cell) the sum covers the others and is flagged ``lower_bound``;
 - rates (unemployment rate, poverty rate, living standards) are taken as published for zones,
   regions and France; for a group of several zones, or a level the source does not publish, they
@@ -24,8 +25,9 @@ from bassin_lib import schemas
 from bassin_lib.errors import DataFormatError
 from bassin_lib.territories import Referentiel, Territory
 
-COUNT_TABLES = ("employment", "jobseekers", "population")
 RATE_TABLES = ("unemployment_rate", "income_poverty")
+"""Tables of rates or levels per head; every other canonical table holds counts (jobs, people,
+km², euros, hiring projects) and is summed."""
 COMPARATOR_NAMES = {"territory": "territoire", "region": "région", "france": "France"}
 _ROLE_ORDER = {role: i for i, role in enumerate(COMPARATOR_NAMES)}
 
@@ -216,7 +218,7 @@ def aggregate(
         zone_rows.rename(columns={"code": "zone"}).drop(columns=["level"]), on="zone", how="inner"
     )
     size = membership.groupby(["level", "code"])["zone"].size().rename("n_members")
-    if name in COUNT_TABLES:
+    if name not in RATE_TABLES:
         grouped = members.groupby(keys, observed=True)
         out = grouped["value"].sum(min_count=1).to_frame()
         present, rows = grouped["value"].count(), grouped["value"].size()
@@ -235,7 +237,7 @@ def aggregate(
         out["approximate"] = True
         out["lower_bound"] = False
     out = out.reset_index().merge(size.reset_index(), on=["level", "code"], how="left")
-    if name not in COUNT_TABLES:
+    if name in RATE_TABLES:
         out.loc[out["n_members"] == 1, "approximate"] = False
     out = out.drop(columns="n_members")
     # Published aggregates win over rebuilt ones (a publisher's France is the reference).

@@ -242,6 +242,12 @@ def generate(
     unemployment = _unemployment_rate(rng, traits, quarters, zones)
     income = _income_poverty(rng, traits, zones)
     recruitment = _recruitment(rng, traits)
+    income_base = _income_base(rng, traits)
+    area = _long(
+        pd.DataFrame(
+            {pd.Period("2020", "Y"): geometry.set_index("zone").geometry.area.round(1)}
+        ).reindex(traits.index)
+    )
 
     tables = {
         "employment": employment,
@@ -250,6 +256,8 @@ def generate(
         "income_poverty": income,
         "population": population,
         "recruitment_bmo": recruitment,
+        "income_base": income_base,
+        "area": area,
     }
     source = f"bassin_lib.demo.generate(n_zones={n_zones}, seed={seed})"
     tables = {name: schemas.validate(name, t, source) for name, t in tables.items()}
@@ -511,6 +519,45 @@ def _recruitment(rng, traits) -> pd.DataFrame:
                         "occupation": code,
                         "measure": measure,
                         "value": values.astype(float),
+                    }
+                )
+            )
+    return pd.concat(rows, ignore_index=True)
+
+
+def _income_base(rng, traits) -> pd.DataFrame:
+    """Captured income by base (euros), 2015 and 2020: productive income follows the zone's
+    industrial tilt, social income its hardship; everything scales with population."""
+    n = len(traits)
+    population = traits["population"].to_numpy()
+    base = {
+        "productive": 0.20 * traits["industry"].to_numpy() ** 0.8,
+        "public": rng.uniform(0.15, 0.24, n),
+        "social": 0.14 * np.exp(0.12 * traits["hardship"].to_numpy()),
+        "pensions": rng.uniform(0.20, 0.32, n),
+        "commuting": rng.uniform(0.04, 0.16, n),
+        "tourism": rng.lognormal(np.log(0.05), 0.6, n),
+    }
+    drift = {
+        "productive": -0.01,
+        "public": 0.0,
+        "social": 0.008,
+        "pensions": 0.01,
+        "commuting": 0.006,
+        "tourism": 0.0,
+    }
+    rows = []
+    for year, step in (("2015", 0), ("2020", 1)):
+        for component, weights in base.items():
+            euros = population * 21_000 * np.clip(weights + step * drift[component], 0.005, None)
+            rows.append(
+                pd.DataFrame(
+                    {
+                        "level": "zone",
+                        "code": traits.index,
+                        "period": pd.Period(year, "Y"),
+                        "component": component,
+                        "value": np.round(euros, -3),
                     }
                 )
             )

@@ -292,3 +292,43 @@ def sector_structure(
         _french_axis(ax, 0, "%", axis="x")
         ax.legend(fontsize=8, frameon=False, loc="lower right")
     return fig
+
+
+INCOME_SHORT_LABELS = {
+    "productive": "Productifs",
+    "public": "Publics",
+    "social": "Sociaux",
+    "pensions": "Retraites",
+    "commuting": "Pendulaires",
+    "tourism": "Touristiques",
+}
+
+
+def income_base(
+    shares: pd.DataFrame, territory_code: str, territory_label: str, source: str
+) -> Figure:
+    """Bars of the shares of captured income by base: the territory, the mean of all zones and
+    France (:func:`bassin_lib.indicators.income_base_shares` rows at one period)."""
+    period = shares["period"].max()
+    rows = shares[(shares["period"] == period) & (shares["component"] != "socialisation")]
+    labels = INCOME_SHORT_LABELS
+    components = [c for c in labels if c in set(rows["component"])]
+    series = {
+        territory_label: rows[rows["code"] == territory_code].set_index("component")["share_pct"],
+        "Moyenne des zones d'emploi": rows[rows["level"] == "zone"]
+        .groupby("component")["share_pct"]
+        .mean(),
+        "France": rows[rows["level"] == "france"].set_index("component")["share_pct"],
+    }
+    colors = [COLORS["territory"], COLORS["region"], COLORS["france"]]
+    title = f"Structure des revenus captés par le territoire en {period.year} (en %)"
+    with style():
+        fig, ax = _figure(title, source)
+        width = 0.27
+        for i, ((name, values), color) in enumerate(zip(series.items(), colors, strict=True)):
+            xs = [k + (i - 1) * width for k in range(len(components))]
+            ax.bar(xs, values.reindex(components), width=width, color=color, label=name)
+        ax.set_xticks(range(len(components)), [labels[c] for c in components], fontsize=8)
+        _french_axis(ax, 0, "%")
+        ax.legend(fontsize=8, frameon=False)
+    return fig

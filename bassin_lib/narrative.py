@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
 from babel.numbers import format_decimal
 
 LOCALE = "fr_FR"
@@ -451,3 +452,72 @@ def shift_share(frame, territory_code: str) -> str:
         "(effet de structure) et ses dynamiques propres pour "
         f"{format_signed(row['local'], 0, unit='emplois')} (effet local)."
     )
+
+
+def development_model(model_row, shares, labels: dict | None = None) -> str:
+    """Sentence for :func:`bassin_lib.indicators.development_model` (one territory's row) with
+    the shares of :func:`bassin_lib.indicators.income_base_shares` of the territory."""
+    if model_row is None or not isinstance(model_row.get("label"), str):
+        return withheld("le modèle de développement")
+    if labels is None:
+        from bassin_lib.indicators.income_base import COMPONENT_LABELS as labels
+    levers = [c.strip() for c in str(model_row.get("levers") or "").split(",") if c.strip()]
+    own = shares.set_index("component")["share_pct"]
+    if not levers:
+        return (
+            f"Aucune base de revenus ne se détache de la moyenne des zones d'emploi en "
+            f"{model_row['period'].year} : le modèle de développement est « diversifié »."
+        )
+    items = [
+        f"{labels.get(c, c).lower()} ({format_percent(own[c])} des revenus captés)"
+        for c in levers
+        if c in own.index
+    ]
+    since = model_row.get("since")
+    rule = "supérieures d'au moins un point à la moyenne des zones d'emploi" + (
+        f", ou en hausse depuis {since.year}" if isinstance(since, pd.Period) else ""
+    )
+    return (
+        f"En {model_row['period'].year}, le modèle de développement du territoire est de type "
+        f"« {model_row['label']} » : les bases de revenus qui le caractérisent ({rule}) "
+        f"sont {_join(items)}."
+    )
+
+
+def labour_force(frame, territory_code: str) -> str:
+    """Sentence for :func:`bassin_lib.indicators.labour_force_identity` (ΔU = ΔL − ΔE)."""
+    rows = frame[frame["code"] == territory_code]
+    needed = ["change_unemployed", "labour_force_part", "employment_part"]
+    if rows.empty or rows[[c for c in needed if c in rows]].isna().any(axis=None):
+        return withheld("la décomposition de l'évolution du chômage")
+    row = rows.iloc[0]
+    return (
+        f"Entre le {quarter_label(row['start'])} et le {quarter_label(row['end'])}, le nombre de "
+        f"chômeurs implicite (déduit du taux de chômage et de l'emploi salarié privé) a évolué de "
+        f"{format_signed(row['change_unemployed'], 0, unit='personnes')} : la population active "
+        f"y contribue pour {format_signed(row['labour_force_part'], 0, unit='')} et l'emploi pour "
+        f"{format_signed(row['employment_part'], 0, unit='')}. L'emploi salarié privé ne couvre "
+        "pas tout l'emploi : ces ordres de grandeur sont approchés."
+    )
+
+
+def similar_zones(frame, zone_labels: dict, sector_labels: dict) -> str:
+    """Sentence for :func:`bassin_lib.indicators.similar_zones`: the nearest zones and, for the
+    nearest, the features on which it is closest."""
+    if frame is None or len(frame) == 0:
+        return withheld("les zones comparables")
+    names = [f"{zone_labels.get(code, code)} ({code})" for code in frame["code"]]
+
+    def feature(name: str) -> str:
+        sector = name.removeprefix("share_")
+        return f"la part de « {sector_labels.get(sector, sector).lower()} »"
+
+    first = frame.iloc[0]
+    closest = [feature(f.strip()) for f in str(first["top_features"]).split(",") if f.strip()]
+    sentence = (
+        "Les zones d'emploi dont la structure sectorielle de l'emploi salarié privé est "
+        f"la plus proche sont : {_join(names)}."
+    )
+    if closest:
+        sentence += f" La plus proche, {names[0]}, l'est surtout par {_join(closest)}."
+    return sentence

@@ -37,6 +37,7 @@ FILES = {
     "unemployment_rate": ["chomage-zone-t1-2003-t3-2023.xlsx"],
     "income_poverty": ["base-cc-filosofi-2019_XLSX.zip", "base-cc-filosofi-2018_XLSX-geo2021.zip"],
     "population": ["pop_hist_1876_ze.xlsx"],
+    "area": ["insee_rp_hist_1968_superf_ze.xlsx"],
     "jobseekers": ["dares_defm_zoneeemploi_brut_trim.csv"],
     "recruitment_bmo": ["Base_open_data_BMO_2024.xlsx"],
     "bmo_basins": ["France_Travail_Bassin_Emploi_2021.csv"],
@@ -86,6 +87,7 @@ def build_real(folder: str | Path, groups_file: str | Path) -> Cube:
         "unemployment_rate": (insee_chomage.read, insee_chomage.SOURCE),
         "income_poverty": (insee_filosofi.read, None),
         "population": (anct_population.read_population, anct_population.SOURCE),
+        "area": (anct_population.read_area, anct_population.SOURCE),
         "jobseekers": (dares_demandeurs.read_zone_quarterly, dares_demandeurs.SOURCE),
     }
     tables: dict[str, pd.DataFrame] = {}

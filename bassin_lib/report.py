@@ -80,7 +80,35 @@ TABLE_SUBJECTS = {
     "recruitment_bmo": "projets de recrutement (enquête BMO)",
     "employment_sectors": "emploi salarié privé par secteur",
     "geometry": "fond de carte des zones d'emploi",
+    "income_base": "revenus captés par base économique",
+    "interim_quarterly": "intérim par zone d'emploi",
 }
+
+
+def row_of(frame: pd.DataFrame, territory: Territory) -> dict | None:
+    """The row of ``territory`` in a frame keyed by ``level, code`` (None when absent)."""
+    rows = frame[(frame["level"] == territory.kind) & (frame["code"] == territory.id)]
+    return None if rows.empty else rows.iloc[0].to_dict()
+
+
+def rows_of(frame: pd.DataFrame, territory: Territory, period=None) -> pd.DataFrame:
+    """The rows of ``territory`` (at ``period`` when given) in a frame keyed by ``level, code``."""
+    rows = frame[(frame["level"] == territory.kind) & (frame["code"] == territory.id)]
+    return rows if period is None else rows[rows["period"] == period]
+
+
+def zone_labels(cube) -> dict:
+    """Zone code → label of the référentiel."""
+    zones = cube.referentiel.zones
+    return dict(zip(zones["zone"], zones["label"], strict=True))
+
+
+def table(frame: pd.DataFrame):
+    """A small frame as a Markdown table (escaped), for sections without a dedicated chart."""
+    header = "| " + " | ".join(str(c) for c in frame.columns) + " |"
+    rule = "|" + "---|" * len(frame.columns)
+    body = ["| " + " | ".join(str(v) for v in row) + " |" for row in frame.itertuples(index=False)]
+    return text("\n".join([header, rule, *body]))
 
 
 def available(cube, table: str) -> bool:

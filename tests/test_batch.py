@@ -74,6 +74,9 @@ def test_report_html_has_the_right_sentence_figures_and_notice(batch, demo_data,
     assert "Définitions des indicateurs" in text and "Taux de chômage localisé" in text
     assert "Selon l'enquête Besoins en main-d'œuvre 2024, les employeurs de" in text
     assert "(effet de structure)" in text and "(effet local)" in text
+    assert "le modèle de développement du territoire est de type «" in text
+    assert "le nombre de chômeurs implicite" in text
+    assert "Aucune donnée « intérim par zone d'emploi »" in text
     assert re.search(r"<blockquote>\s*<p><strong>Données synthétiques", html)
     # no code, no prompts, no Python debris
     body = html.split("<body", 1)[1]

@@ -83,3 +83,19 @@ def test_load_cube_from_a_non_cube_folder_is_explained(tmp_path):
 def test_select_returns_territory_region_france_in_order(tiny_cube):
     rows = tiny_cube.select("employment", tiny_cube.territory("0051"), sector="TOTAL")
     assert list(dict.fromkeys(rows["role"])) == ["territory", "region", "france"]
+
+
+def test_every_table_that_is_not_a_rate_is_summed():
+    tables = tiny_tables()
+    tables["area"] = pd.DataFrame(
+        {
+            "level": "zone",
+            "code": ["0051", "2705", "2714"],
+            "period": pd.PeriodIndex(["2020"] * 3, freq="Y"),
+            "value": [10.0, 30.0, 60.0],
+        }
+    )
+    cube = cube_module.build_cube(tables, Referentiel(TINY_ZONES.copy(), TINY_GROUPS))
+    assert _value(cube, "area", "france", "FR", "2020")["value"] == 100  # 10 + 30 + 60
+    assert _value(cube, "area", "group", "duo", "2020")["value"] == 40
+    assert not _value(cube, "area", "france", "FR", "2020")["approximate"]

@@ -143,3 +143,61 @@ def test_specialisation_names_sectors_above_the_threshold():
         "4,0 % en France) et iz (indice de spécificité 1,2, 5,0 % des emplois contre 4,0 % en "
         "France)."
     )
+
+
+def test_development_model_sentence():
+    row = {
+        "label": "productif-retraite",
+        "levers": "productive, pensions",
+        "period": pd.Period("2020", "Y"),
+        "since": pd.Period("2015", "Y"),
+    }
+    shares = pd.DataFrame(
+        {"component": ["productive", "pensions", "social"], "share_pct": [32.8, 29.6, 12.0]}
+    )
+    text = plain(n.development_model(row, shares))
+    assert text == (
+        "En 2020, le modèle de développement du territoire est de type « productif-retraite » : "
+        "les bases de revenus qui le caractérisent (supérieures d'au moins un point à la moyenne "
+        "des zones d'emploi, ou en hausse depuis 2015) sont revenus productifs exportateurs "
+        "(32,8 % des revenus captés) et pensions de retraite (29,6 % des revenus captés)."
+    )
+    assert "« diversifié »" in n.development_model({**row, "levers": ""}, shares)
+
+
+def test_labour_force_sentence_parts_add_up():
+    frame = pd.DataFrame(
+        [
+            {
+                "code": "Z",
+                "start": pd.Period("2019Q4"),
+                "end": pd.Period("2023Q3"),
+                "change_unemployed": -129.0,
+                "labour_force_part": -388.0,
+                "employment_part": 259.0,
+            }
+        ]
+    )
+    text = plain(n.labour_force(frame, "Z"))
+    # - 129 = - 388 + 259
+    assert (
+        "a évolué de - 129 personnes : la population active y contribue pour - 388 et "
+        "l'emploi pour + 259." in text
+    )
+
+
+def test_similar_zones_sentence():
+    frame = pd.DataFrame(
+        {
+            "code": ["A1", "B2"],
+            "rank": [1, 2],
+            "distance": [0.5, 0.9],
+            "top_features": ["share_C4, share_GZ", "share_IZ"],
+        }
+    )
+    text = n.similar_zones(frame, {"A1": "Zone A", "B2": "Zone B"}, {"C4": "Automobile"})
+    assert text.startswith(
+        "Les zones d'emploi dont la structure sectorielle de l'emploi "
+        "salarié privé est la plus proche sont : Zone A (A1) et Zone B (B2)."
+    )
+    assert "l'est surtout par la part de « automobile » et la part de « gz »." in text
