@@ -2,8 +2,8 @@
 """Indicator timing at France scale: 306 zones × 60 quarters (2010-2024) × 38 sectors (A38).
 
 Prints the time of each indicator computed for every geography of the cube at once (zones,
-regions, France; ``territory=None`` or the vectorised structure / shift-share functions), the
-total against the 10-second budget, and, as the in-process baseline, the per-territory path
+regions, France; ``territory=None`` or the vectorised structure, shift-share, income-base,
+territory and similarity functions), the total against the 10-second budget, and, as the in-process baseline, the per-territory path
 (one call per zone, as a notebook does) for three of the same indicators, with the ratio.
 
 Usage: .venv/bin/python benchmarks/indicators.py [--zones 306]
@@ -62,6 +62,12 @@ def a38(employment: pd.DataFrame, seed: int = 38) -> pd.DataFrame:
     return pd.concat([total, *parts], ignore_index=True)
 
 
+def similar_for_all(cube, sectors) -> pd.DataFrame:
+    """Standardised structure features once, then the 5 nearest zones of every zone."""
+    features = ind.structure_features(sectors)
+    return pd.concat([ind.similar_zones(features, code) for code in features.index])
+
+
 def timed(label: str, function, results: dict):
     started = time.perf_counter()
     out = function()
@@ -115,6 +121,20 @@ def main() -> None:
         "dynamic_shift_share (yearly, 2012Q4-2019Q4)": lambda: ind.dynamic_shift_share(
             sectors, "2012Q4", "2019Q4", step=4
         ),
+        "income_base_shares + development_model": lambda: ind.development_model(
+            ind.income_base_shares(cube.tables["income_base"]), since="2015"
+        ),
+        "population_density": lambda: ind.population_density(
+            cube.tables["population"], cube.tables["area"]
+        ),
+        "population_growth (2013-2024)": lambda: ind.population_growth(
+            cube.tables["population"], "2013", "2024"
+        ),
+        "labour_force_identity (2019Q4-2024Q4)": lambda: ind.labour_force_identity(
+            cube.tables["unemployment_rate"], cube.tables["employment"], "2019Q4", "2024Q4"
+        ),
+        "jobseeker_shares": lambda: ind.jobseeker_shares(cube.tables["jobseekers"]),
+        "similar_zones (k=5, every zone)": lambda: similar_for_all(cube, sectors),
     }
     indicator_time = 0.0
     for label, function in vectorised.items():
