@@ -521,3 +521,52 @@ def similar_zones(frame, zone_labels: dict, sector_labels: dict) -> str:
     if closest:
         sentence += f" La plus proche, {names[0]}, l'est surtout par {_join(closest)}."
     return sentence
+
+
+def population(growth, density, territory_code: str) -> str:  # density may be None
+    """Sentence on population change (:func:`bassin_lib.indicators.population_growth`) and
+    density (:func:`bassin_lib.indicators.population_density`) of one territory."""
+    own = growth[growth["code"] == territory_code]
+    if own.empty or own[["start_value", "end_value"]].isna().any(axis=None):
+        return withheld("l'évolution de la population")
+    row = own.iloc[0]
+    sentence = (
+        f"Le territoire compte {format_number(row['end_value'])} habitants en {row['end'].year}, "
+        f"soit {format_signed(row['change_pct'])} depuis {row['start'].year} "
+        f"({format_signed(row['annual_change_pct'], 2)} par an en moyenne)"
+    )
+    france = growth[growth["level"] == "france"]
+    if len(france) and not _missing(france["annual_change_pct"].iloc[0]):
+        sentence += (
+            f", contre {format_signed(france['annual_change_pct'].iloc[0], 2)} par an en France"
+        )
+    sentence += "."
+    dens = (
+        None
+        if density is None
+        else density[(density["code"] == territory_code) & density["density"].notna()]
+    )
+    if dens is not None and len(dens):
+        last = dens.sort_values("period").iloc[-1]
+        sentence += (
+            f" Sa densité est de {format_number(last['density'])} habitants par km² "
+            f"en {last['period'].year}."
+        )
+    return sentence
+
+
+def jobseeker_shares(shares, territory_code: str) -> str:
+    """Sentence on the share of job seekers in reduced activity (categories B and C)."""
+    own = shares[(shares["code"] == territory_code) & shares["share_BC"].notna()]
+    if own.empty:
+        return withheld("la composition des demandeurs d'emploi")
+    last = own.sort_values("period").iloc[-1]
+    france = shares[(shares["level"] == "france") & (shares["period"] == last["period"])]
+    sentence = (
+        f"Au {quarter_label(last['period'])}, les demandeurs d'emploi en activité réduite "
+        f"(catégories B et C) représentent {format_percent(100 * last['share_BC'])} des inscrits "
+        "en catégories A, B, C"
+    )
+    if len(france) and not _missing(france["share_BC"].iloc[0]):
+        sentence += f" (France : {format_percent(100 * france['share_BC'].iloc[0])})"
+    return sentence + "."

@@ -76,6 +76,8 @@ def test_report_html_has_the_right_sentence_figures_and_notice(batch, demo_data,
     assert "(effet de structure)" in text and "(effet local)" in text
     assert "le modèle de développement du territoire est de type «" in text
     assert "le nombre de chômeurs implicite" in text
+    assert "habitants par km²" in text and "par an en moyenne" in text
+    assert "en activité réduite (catégories B et C) représentent" in text
     assert "Aucune donnée « intérim par zone d'emploi »" in text
     assert re.search(r"<blockquote>\s*<p><strong>Données synthétiques", html)
     # no code, no prompts, no Python debris

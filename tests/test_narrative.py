@@ -201,3 +201,39 @@ def test_similar_zones_sentence():
         "salarié privé est la plus proche sont : Zone A (A1) et Zone B (B2)."
     )
     assert "l'est surtout par la part de « automobile » et la part de « gz »." in text
+
+
+def test_population_sentence():
+    growth = pd.DataFrame(
+        [
+            {
+                "level": "zone",
+                "code": "Z",
+                "start": pd.Period("2010", "Y"),
+                "end": pd.Period("2020", "Y"),
+                "start_value": 100_000.0,
+                "end_value": 95_000.0,
+                "change_pct": -5.0,
+                "annual_change_pct": -0.5116,
+            },
+            {
+                "level": "france",
+                "code": "FR",
+                "start": pd.Period("2010", "Y"),
+                "end": pd.Period("2020", "Y"),
+                "start_value": 1.0,
+                "end_value": 1.0,
+                "change_pct": 0.0,
+                "annual_change_pct": 0.35,
+            },
+        ]
+    )
+    density = pd.DataFrame(
+        {"code": ["Z"], "period": [pd.Period("2020", "Y")], "density": [95_000 / 500]}
+    )
+    text = plain(n.population(growth, density, "Z"))
+    assert text == (
+        "Le territoire compte 95 000 habitants en 2020, soit - 5,0 % depuis 2010 "
+        "(- 0,51 % par an en moyenne), contre + 0,35 % par an en France. Sa densité "
+        "est de 190 habitants par km² en 2020."
+    )

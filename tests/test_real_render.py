@@ -102,6 +102,7 @@ def test_real_reports_name_sources_and_vintages_and_say_what_is_missing(rendered
     assert "Source : Urssaf, Effectifs salariés" in text
     assert "zones d'emploi : Source : Insee, Zonage en zones d'emploi 2020 (2023)" in text
     assert "Données synthétiques" not in text
+    assert "habitants par km²" in text  # ANCT population and area
     # BMO: through the commune-based crosswalk, said so, with masked cells as minimums
     assert "Source : France Travail, enquête Besoins en main-d'œuvre (2024)" in text
     assert "ne sont pas des zones d'emploi de l'Insee" in text
