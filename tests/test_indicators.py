@@ -102,6 +102,7 @@ def test_ambiguous_quarters_are_refused(text):
     [
         (ind.employment_change, {}),
         (ind.quarterly_changes, {}),
+        (ind.year_on_year_changes, {"start": "2020Q4", "end": "2020Q4", "adjustment": "cvs"}),
         (ind.employment_index, {"base": "2019Q4"}),
         (ind.jobseekers_change, {}),
         (ind.unemployment_rate_change, {"start": "2020Q4", "end": "2020Q4"}),
@@ -128,3 +129,16 @@ def test_crisis_reading_for_every_geography(tiny_cube):
     mine = everything[(everything["level"] == "zone") & (everything["code"] == "0051")]
     assert list(mine["reading"]) == list(one["reading"])
     assert list(mine["gap"].round(9)) == list(one["gap"].round(9))
+
+
+def test_year_on_year_changes(tiny_cube):
+    out = ind.year_on_year_changes(
+        tiny_cube, tiny_cube.territory("0051"), "2020Q4", "2020Q4", adjustment="cvs"
+    )
+    own = out[out["role"] == "territory"].set_index("period")["change_pct"]
+    assert own[pd.Period("2020Q4")] == pytest.approx(-4.0)  # 960 / 1000 - 1
+    # a quarter whose year-earlier value is absent has no change
+    early = ind.year_on_year_changes(
+        tiny_cube, tiny_cube.territory("0051"), "2020Q1", "2020Q1", adjustment="cvs"
+    )
+    assert early["change_pct"].isna().all()

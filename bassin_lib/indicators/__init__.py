@@ -13,6 +13,7 @@ from bassin_lib.indicators.employment import (
     employment_change,
     employment_index,
     quarterly_changes,
+    year_on_year_changes,
 )
 from bassin_lib.indicators.income_base import development_model, income_base_shares
 from bassin_lib.indicators.interim import (
@@ -75,4 +76,5 @@ __all__ = [
     "recruitment_summary",
     "unemployment_rate_change",
     "unemployment_rate_series",
+    "year_on_year_changes",
 ]

@@ -85,12 +85,39 @@ def quarterly_changes(
     DataFrame
         ``role, label, period, value, change_pct, approximate, lower_bound``.
     """
+    return _lagged_changes(cube, territory, start, end, sector, adjustment, lag=1)
+
+
+def year_on_year_changes(
+    cube,
+    territory: Territory,
+    start: str = "2019Q4",
+    end: str = "2020Q4",
+    sector: str = "TOTAL",
+    adjustment: str = "brut",
+) -> pd.DataFrame:
+    """Year-on-year change (%) of each quarter from ``start`` to ``end`` (« glissement annuel »).
+
+    Formula: ``ga_t = 100 × (E_t / E_{t−4} − 1)``; on raw data by default, since comparing a
+    quarter with the same quarter a year earlier already removes the seasonality.
+
+    Returns
+    -------
+    DataFrame
+        ``role, label, period, value, change_pct, approximate, lower_bound``.
+    """
+    return _lagged_changes(cube, territory, start, end, sector, adjustment, lag=4)
+
+
+def _lagged_changes(cube, territory, start, end, sector, adjustment, lag: int) -> pd.DataFrame:
     first, last = as_period(start, "Q"), as_period(end, "Q")
     rows, keys = _series(cube, territory, sector, adjustment)
-    rows = rows[(rows["period"] >= first) & (rows["period"] <= last)]
-    rows = rows.sort_values([*keys, "period"], kind="stable") if territory is None else rows.copy()
-    rows["change_pct"] = rows.groupby(keys, sort=False)["value"].pct_change() * 100.0
-    return rows[rows["period"] > first].reset_index(drop=True)
+    rows = rows[(rows["period"] >= first - lag) & (rows["period"] <= last)]
+    previous = rows.assign(period=rows["period"] + lag)[[*keys, "period", "value"]]
+    rows = rows.merge(previous, on=[*keys, "period"], how="left", suffixes=("", "_before"))
+    rows["change_pct"] = 100.0 * (rows["value"] / rows["value_before"] - 1.0)
+    out = rows[rows["period"] > first] if lag == 1 else rows[rows["period"] >= first]
+    return out.drop(columns="value_before").reset_index(drop=True)
 
 
 def crisis_reading(

@@ -77,6 +77,16 @@ REGISTRY: tuple[Indicator, ...] = (
         100,
     ),
     Indicator(
+        "D1b",
+        "year_on_year_changes",
+        "Évolution de l'emploi salarié privé en glissement annuel",
+        "%",
+        "employment",
+        "100 × (E_t / E_t−4 − 1)",
+        "up",
+        100,
+    ),
+    Indicator(
         "D2b",
         "crisis_reading",
         "Résilience et rebond trimestriels",
