@@ -85,6 +85,9 @@ def _render_one(task: dict) -> dict:
                 progress_bar=False,
                 cwd=str(work),
                 execution_timeout=task["timeout"],
+                # the kernel's own log (e.g. its TCP transport notice) would flood the console;
+                # cell errors still reach the ledger through papermill
+                extra_arguments=["--IPKernelApp.log_level=ERROR"],
             )
             html = report.notebook_to_html(executed, f"Diagnostic emploi : {task['label']}")
             (work / "diagnostic.html").write_text(html, encoding="utf-8")
