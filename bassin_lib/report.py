@@ -214,6 +214,9 @@ def notebook_to_html(notebook, title: str) -> str:
                 for o in cell.get("outputs", [])
                 if not (o.get("output_type") == "stream" and o.get("name") == "stderr")
             ]
+    # Code cells without output show nothing; dropping them also drops papermill's random cell
+    # ids (injected parameters), so that the same inputs give the same HTML bytes.
+    notebook.cells = [c for c in notebook.cells if c.cell_type != "code" or c.outputs]
     notebook.metadata["title"] = title
     exporter = HTMLExporter(
         extra_template_basedirs=[str(NBCONVERT_TEMPLATES)],

@@ -61,3 +61,19 @@ def test_index_escapes_labels_and_shows_status():
     assert "&lt;b&gt;Zone&lt;/b&gt;" in page and "<b>Zone</b>" not in page
     assert "-\u00a04,9\u00a0%" in page and "7,3\u00a0%" in page
     assert "refusé" in page and "1 réussi · 0 échec · 1 refusé" in page
+
+
+def test_same_inputs_same_html_bytes():
+    def executed(injected_id):
+        nb = nbformat.v4.new_notebook()
+        injected = nbformat.v4.new_code_cell("territory = 'DA01'")
+        injected.id = injected_id  # papermill gives the injected cell a random id
+        shown = nbformat.v4.new_code_cell("print('x')")
+        shown.id = "fixed"
+        shown.outputs = [nbformat.v4.new_output("stream", name="stdout", text="résultat\n")]
+        nb.cells = [injected, shown]
+        return nb
+
+    assert report.notebook_to_html(executed("aaaa1111"), "T") == report.notebook_to_html(
+        executed("bbbb2222"), "T"
+    )
