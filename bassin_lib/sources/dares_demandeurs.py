@@ -22,7 +22,7 @@ import pandas as pd
 from bassin_lib.errors import BassinWarning, DataFormatError
 from bassin_lib.schemas import validate
 from bassin_lib.sources import LICENCE_ETALAB, RemoteFile, Source
-from bassin_lib.sources.urssaf_emploi import (
+from bassin_lib.sources._csv import (
     _check_pattern,
     _counts,
     _decode,

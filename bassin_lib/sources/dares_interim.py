@@ -18,7 +18,7 @@ import pandas as pd
 from bassin_lib.errors import DataFormatError
 from bassin_lib.schemas import FRANCE_CODE, validate
 from bassin_lib.sources import LICENCE_ETALAB, Source
-from bassin_lib.sources.urssaf_emploi import (
+from bassin_lib.sources._csv import (
     _check_pattern,
     _counts,
     _decode,
