@@ -105,6 +105,18 @@ def parse_args(argv=None) -> argparse.Namespace:
         help="time allowed to each notebook cell (default: 600)",
     )
     parser.add_argument("--no-progress", action="store_true", help="do not draw the progress bar")
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="render every territory again, even those whose report is up to date (by default "
+        "a territory is rendered again only when its notebook, the library code, its "
+        "parameters or its input data changed)",
+    )
+    parser.add_argument(
+        "--rerun-failed",
+        action="store_true",
+        help="render only the territories that failed in the previous run of the edition",
+    )
     return parser.parse_args(argv)
 
 
@@ -201,6 +213,8 @@ def main(argv=None) -> int:
             raw_dir=args.raw,
             timeout=args.timeout,
             progress=not args.no_progress,
+            force=args.force,
+            rerun_failed=args.rerun_failed,
             log=lambda line: print(line, file=sys.stderr),
         )
     except BassinError as exc:

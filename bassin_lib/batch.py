@@ -16,6 +16,7 @@ matches and rendered by nobody.
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import multiprocessing
 import shutil
@@ -27,9 +28,57 @@ from pathlib import Path
 
 from bassin_lib import datasets, report
 from bassin_lib.errors import ParameterError
-from bassin_lib.paths import DIAGNOSTIC_NOTEBOOK, OUTPUT_DIR
+from bassin_lib.paths import DIAGNOSTIC_NOTEBOOK, OUTPUT_DIR, PACKAGE_DIR
 
 LEDGER_COLUMNS = ["territory", "label", "status", "seconds", "error", "report"]
+CACHE_FILE = ".cache-key"
+SUCCESS = ("ok", "cached")
+
+
+def _digest(paths, root: Path) -> str:
+    """sha256 over files (their path relative to ``root`` and their bytes), in sorted order."""
+    digest = hashlib.sha256()
+    for path in sorted(paths):
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def library_digest() -> str:
+    """Content of the library: every module and template of ``bassin_lib``."""
+    files = [
+        p
+        for p in PACKAGE_DIR.rglob("*")
+        if p.is_file()
+        and p.suffix in {".py", ".j2", ".html", ".json"}
+        and "__pycache__" not in p.parts
+    ]
+    return _digest(files, PACKAGE_DIR)
+
+
+def cache_key(notebook: str | Path, library: str, data: str, parameters: dict) -> str:
+    """Content address of one report: notebook, library code, input data and parameters.
+
+    A territory is rendered again only when this key changes (or with ``force``).
+    """
+    notebook = Path(notebook)
+    payload = json.dumps(
+        {
+            "notebook": _digest([notebook], notebook.parent),
+            "library": library,
+            "data": data,
+            "parameters": parameters,
+        },
+        sort_keys=True,
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _previous_ledger(path: Path) -> dict[str, dict]:
+    if not path.exists():
+        return {}
+    with path.open(encoding="utf-8", newline="") as handle:
+        return {row["territory"]: row for row in csv.DictReader(handle)}
 
 
 @dataclass
@@ -44,7 +93,7 @@ class BatchResult:
 
     @property
     def exit_code(self) -> int:
-        """0 when every requested territory rendered, 1 otherwise."""
+        """0 when every requested territory rendered (or was up to date), 1 otherwise."""
         return 1 if self.failures else 0
 
 
@@ -91,6 +140,7 @@ def _render_one(task: dict) -> dict:
             )
             html = report.notebook_to_html(executed, f"Diagnostic emploi : {task['label']}")
             (work / "diagnostic.html").write_text(html, encoding="utf-8")
+            (work / CACHE_FILE).write_text(task["cache_key"], encoding="utf-8")
             record["report"] = f"{task['territory']}/diagnostic.html"
         except Exception as exc:  # recorded in the ledger; the batch goes on
             record["status"] = "failed"
@@ -123,6 +173,8 @@ def run_batch(
     timeout: int = 600,
     notebook: str | Path = DIAGNOSTIC_NOTEBOOK,
     progress: bool = True,
+    force: bool = False,
+    rerun_failed: bool = False,
     log=print,
 ) -> BatchResult:
     """Render diagnostics for territories (or all of them) and write ledger and index.
@@ -142,8 +194,19 @@ def run_batch(
         Parallel processes (each runs one kernel at a time).
     timeout : int
         Seconds allowed to each notebook cell.
+    force : bool
+        Render even the territories whose report is up to date.
+    rerun_failed : bool
+        Render only the territories that failed in the edition's previous ledger.
     log : callable
         Receives one French/English line per event (unknown territory, failure, summary).
+
+    Notes
+    -----
+    Content-addressed cache: each report folder keeps the key of what produced it (notebook,
+    library code, input data of the cube, parameters: :func:`cache_key`); a territory whose key
+    is unchanged is not run again and is recorded as ``cached``. The ledger and the index keep
+    the territories of earlier runs of the edition that this run did not touch.
 
     Returns
     -------
@@ -151,14 +214,19 @@ def run_batch(
     """
     if jobs < 1:
         raise ParameterError(f"--jobs {jobs}: at least 1")
-    if not territories and not all_territories:
+    if not territories and not all_territories and not rerun_failed:
         raise ParameterError("name at least one territory, or ask for all of them (--all)")
     edition_dir = Path(output_root) / edition
+    previous = _previous_ledger(edition_dir / "ledger.csv")
     cube = datasets.build(
         data_source, groups_file=groups_file, demo_zones=demo_zones, raw_dir=raw_dir
     )
     referentiel = cube.referentiel
-    requested = referentiel.ids if all_territories else list(territories)
+    if rerun_failed:
+        requested = [t for t, row in previous.items() if row["status"] == "failed"]
+        log(f"à relancer (échecs précédents) : {', '.join(requested) or 'aucun'}")
+    else:
+        requested = referentiel.ids if all_territories else list(territories)
     valid, errors = referentiel.validate(requested)
 
     records: list[dict] = []
@@ -178,6 +246,8 @@ def run_batch(
     cube_dir = edition_dir / "_cube"
     if valid:
         cube.save(cube_dir)
+        data_key = _digest([p for p in cube_dir.iterdir() if p.is_file()], cube_dir)
+        code_key = library_digest()
     tasks = [
         {
             "territory": t.id,
@@ -191,6 +261,33 @@ def run_batch(
         }
         for t in valid
     ]
+    cached = []
+    for task in tasks:
+        parameters = {k: task[k] for k in ("territory", "edition", "data_source", "timeout")}
+        task["cache_key"] = cache_key(notebook, code_key, data_key, parameters)
+        folder = edition_dir / task["territory"]
+        key_file = folder / CACHE_FILE
+        if (
+            not force
+            and key_file.exists()
+            and (folder / "diagnostic.html").exists()
+            and key_file.read_text(encoding="utf-8") == task["cache_key"]
+        ):
+            cached.append(task)
+    for task in cached:
+        records.append(
+            {
+                "territory": task["territory"],
+                "label": task["label"],
+                "status": "cached",
+                "seconds": 0.0,
+                "error": "",
+                "report": f"{task['territory']}/diagnostic.html",
+            }
+        )
+    if cached:
+        log(f"{len(cached)} diagnostic(s) à jour, non relancé(s) (--force pour tout refaire)")
+    tasks = [task for task in tasks if task not in cached]
     done: dict[str, dict] = {}
     if tasks:
         from tqdm.auto import tqdm
@@ -220,24 +317,36 @@ def run_batch(
                 bar.update(1)
             bar.close()
     records += [done[t["territory"]] for t in tasks]
+    this_run = {r["territory"] for r in records}
+    kept = [
+        {**row, "seconds": float(row["seconds"]) if row.get("seconds") else None}
+        for tid, row in previous.items()
+        if tid not in this_run
+        and row["status"] in SUCCESS
+        and (edition_dir / tid / "diagnostic.html").exists()
+    ]
     try:
         (edition_dir / ".work").rmdir()  # left only when empty; a killed run's leftovers stay
     except OSError:
         pass
 
+    failures = [r for r in records if r["status"] not in SUCCESS]
+    records = records + kept
     headline = {}
     for record in records:
         path = edition_dir / record["territory"] / "indicators.json"
-        if record["status"] == "ok" and path.exists():
+        if record["status"] in SUCCESS and path.exists():
             headline[record["territory"]] = json.loads(path.read_text(encoding="utf-8"))
     ledger = _write_ledger(records, edition_dir / "ledger.csv")
     index = report.write_atomic(
         edition_dir / "index.html",
         report.render_index(records, edition, cube.meta.get("notice"), headline),
     )
-    failures = [r for r in records if r["status"] != "ok"]
-    ok = len(records) - len(failures)
-    log(f"{ok} diagnostic(s) rendu(s), {len(failures)} échec(s) ou refus ; index : {index}")
+    rendered = sum(r["status"] == "ok" for r in records[: len(records) - len(kept)])
+    log(
+        f"{rendered} diagnostic(s) rendu(s), {len(cached)} à jour, {len(failures)} échec(s) ou "
+        f"refus ; index : {index}"
+    )
     return BatchResult(
         records=records, edition_dir=edition_dir, index=index, ledger=ledger, failures=failures
     )

@@ -248,7 +248,7 @@ def write_atomic(path: str | Path, content: str) -> Path:
 
 
 NBCONVERT_TEMPLATES = PACKAGE_DIR / "templates" / "nbconvert"
-STATUS_LABELS = {"ok": "réussi", "failed": "échec", "rejected": "refusé"}
+STATUS_LABELS = {"ok": "réussi", "cached": "à jour", "failed": "échec", "rejected": "refusé"}
 
 
 def render_index(

@@ -115,6 +115,8 @@ def test_cli_keeps_zone_codes_as_strings_and_documents_every_option(capsys):
         "--groups",
         "--timeout",
         "--no-progress",
+        "--force",
+        "--rerun-failed",
     ):
         assert option in help_text
 
@@ -168,17 +170,19 @@ def test_one_failing_territory_does_not_stop_the_others(tmp_path):
     assert (result.edition_dir / "DA02" / "diagnostic.ipynb").exists()
     assert not (result.edition_dir / "DA02" / "diagnostic.html").exists()
     assert "rendu DA03" in (result.edition_dir / "DA03" / "diagnostic.html").read_text()
-    # a second run over the same edition replaces the report folder whole
+    # a second (forced) run over the same edition replaces the report folder whole
     again = run_batch(
         ["DA03"],
         output_root=tmp_path / "out",
         jobs=1,
         notebook=notebook,
         progress=False,
+        force=True,
         log=lambda _line: None,
     )
-    assert again.exit_code == 0
+    assert again.exit_code == 0 and again.records[0]["status"] == "ok"
     assert sorted(p.name for p in (again.edition_dir / "DA03").iterdir()) == [
+        ".cache-key",
         "diagnostic.html",
         "diagnostic.ipynb",
     ]
@@ -201,3 +205,44 @@ def test_cli_fetch_lists_the_official_datasets(capsys):
         assert name in listing
     assert papermill_runs.main(["fetch", "--source", "nope"]) == 2
     assert "unknown dataset" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_content_addressed_cache_force_and_rerun_failed(tmp_path):
+    notebook = _failing_notebook(tmp_path / "failing.ipynb")
+    out = tmp_path / "out"
+
+    def run(territories=None, **options):
+        return run_batch(
+            territories,
+            output_root=out,
+            jobs=2,
+            notebook=notebook,
+            progress=False,
+            log=lambda _line: None,
+            **options,
+        )
+
+    first = run(["DA01", "DA02", "DA03"])
+    assert {r["territory"]: r["status"] for r in first.records} == {
+        "DA01": "ok",
+        "DA02": "failed",
+        "DA03": "ok",
+    }
+    # nothing changed: the successful ones are not run again; the failed one is
+    second = run(["DA01", "DA02", "DA03"])
+    status = {r["territory"]: r["status"] for r in second.records}
+    assert status == {"DA01": "cached", "DA02": "failed", "DA03": "cached"}
+    assert "à jour" in second.index.read_text(encoding="utf-8")
+    # --rerun-failed takes only the failed one; the ledger keeps the others
+    third = run(rerun_failed=True)
+    assert [r["territory"] for r in third.records if r["status"] != "cached"][:1] == ["DA02"]
+    with third.ledger.open(encoding="utf-8") as handle:
+        assert {row["territory"] for row in csv.DictReader(handle)} == {"DA01", "DA02", "DA03"}
+    # the notebook changed: everything runs again; --force does too
+    notebook.write_text(notebook.read_text().replace("rendu", "rendu v2"))
+    fourth = run(["DA01"])
+    assert fourth.records[0]["status"] == "ok"
+    assert "rendu v2 DA01" in (out / "demo" / "DA01" / "diagnostic.html").read_text()
+    assert run(["DA01"], force=True).records[0]["status"] == "ok"
+    assert run(["DA01"]).records[0]["status"] == "cached"
