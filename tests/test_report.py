@@ -60,7 +60,7 @@ def test_index_escapes_labels_and_shows_status():
     )
     assert "&lt;b&gt;Zone&lt;/b&gt;" in page and "<b>Zone</b>" not in page
     assert "-\u00a04,9\u00a0%" in page and "7,3\u00a0%" in page
-    assert "refusé" in page and "1 réussi · 0 échec · 1 refusé" in page
+    assert "refusé" in page and "1 réussi · 0 à jour · 0 échec · 1 refusé" in page
 
 
 def test_same_inputs_same_html_bytes():
