@@ -30,7 +30,13 @@ from bassin_lib import datasets, report
 from bassin_lib.errors import ParameterError
 from bassin_lib.paths import DIAGNOSTIC_NOTEBOOK, OUTPUT_DIR, PACKAGE_DIR
 
-LEDGER_COLUMNS = ["territory", "label", "status", "seconds", "error", "report"]
+LEDGER_COLUMNS = ["territory", "label", "status", "failure", "cell", "seconds", "error", "report"]
+FAILURES = {
+    "cell_error": "erreur dans une cellule",
+    "timeout": "délai dépassé",
+    "dead_kernel": "noyau arrêté",
+    "runner": "erreur du lanceur",
+}
 CACHE_FILE = ".cache-key"
 SUCCESS = ("ok", "cached")
 
@@ -97,6 +103,30 @@ class BatchResult:
         return 1 if self.failures else 0
 
 
+def _classify(exc: BaseException) -> dict:
+    """Ledger fields for a failed run: kind of failure, failing cell, one-line message.
+
+    ``cell_error``: a cell raised (papermill gives its index); ``timeout``: a cell ran past the
+    time allowed; ``dead_kernel``: the kernel died (killed, out of memory); ``runner``: anything
+    else (the notebook could not be read or the report written).
+    """
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+    from papermill.exceptions import PapermillExecutionError
+
+    text = f"{type(exc).__name__}: {exc}"
+    if isinstance(exc, PapermillExecutionError):
+        kind, text = "cell_error", f"{exc.ename}: {exc.evalue}"
+        cell = exc.cell_index
+    elif isinstance(exc, CellTimeoutError | TimeoutError):
+        kind, cell = "timeout", ""
+    elif isinstance(exc, DeadKernelError):
+        kind, cell = "dead_kernel", ""
+    else:
+        kind, cell = "runner", ""
+    first_line = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+    return {"status": "failed", "failure": kind, "cell": cell, "error": first_line[:500]}
+
+
 def _render_one(task: dict) -> dict:
     """Run the notebook for one territory (in a worker process) and export its HTML."""
     import papermill as pm
@@ -117,6 +147,8 @@ def _render_one(task: dict) -> dict:
         "seconds": None,
         "error": "",
         "report": "",
+        "failure": "",
+        "cell": "",
     }
     try:
         try:
@@ -143,10 +175,7 @@ def _render_one(task: dict) -> dict:
             (work / CACHE_FILE).write_text(task["cache_key"], encoding="utf-8")
             record["report"] = f"{task['territory']}/diagnostic.html"
         except Exception as exc:  # recorded in the ledger; the batch goes on
-            record["status"] = "failed"
-            name = getattr(exc, "ename", type(exc).__name__)
-            message = getattr(exc, "evalue", str(exc))
-            record["error"] = f"{name}: {message}".strip()[:500]
+            record.update(_classify(exc))
         old = None
         if final_dir.exists():
             old = final_dir.rename(work.with_name(work.name + ".old"))
@@ -237,6 +266,8 @@ def run_batch(
                 "territory": str(getattr(error, "territory", "")) or str(error),
                 "label": "territoire inconnu",
                 "status": "rejected",
+                "failure": "unknown_territory",
+                "cell": "",
                 "seconds": None,
                 "error": str(error),
                 "report": "",
@@ -306,10 +337,9 @@ def run_batch(
                     record = {
                         "territory": task["territory"],
                         "label": task["label"],
-                        "status": "failed",
                         "seconds": None,
-                        "error": f"{type(exc).__name__}: {exc}",
                         "report": "",
+                        **_classify(exc),
                     }
                 done[record["territory"]] = record
                 if record["status"] != "ok":

@@ -248,6 +248,13 @@ def write_atomic(path: str | Path, content: str) -> Path:
 
 
 NBCONVERT_TEMPLATES = PACKAGE_DIR / "templates" / "nbconvert"
+FAILURE_LABELS = {
+    "cell_error": "erreur dans une cellule",
+    "timeout": "délai dépassé",
+    "dead_kernel": "noyau arrêté",
+    "runner": "erreur du lanceur",
+    "unknown_territory": "territoire inconnu",
+}
 STATUS_LABELS = {"ok": "réussi", "cached": "à jour", "failed": "échec", "rejected": "refusé"}
 
 
@@ -284,6 +291,7 @@ def render_index(
             {
                 **record,
                 "status_label": STATUS_LABELS.get(record["status"], record["status"]),
+                "failure_label": FAILURE_LABELS.get(record.get("failure") or "", ""),
                 "seconds_label": narrative.format_number(record["seconds"], 1)
                 if record.get("seconds") is not None
                 else "–",

@@ -246,3 +246,55 @@ def test_content_addressed_cache_force_and_rerun_failed(tmp_path):
     assert "rendu v2 DA01" in (out / "demo" / "DA01" / "diagnostic.html").read_text()
     assert run(["DA01"], force=True).records[0]["status"] == "ok"
     assert run(["DA01"]).records[0]["status"] == "cached"
+
+
+def _notebook(path, body):
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell(
+        'territory = "DA01"\nedition = "x"\ndata_source = "demo"\noutput_dir = None\n'
+        "cube_dir = None"
+    )
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, nbformat.v4.new_code_cell(body)]
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nbformat.write(nb, path)
+    return path
+
+
+@pytest.mark.slow
+def test_failures_are_classified_cell_error_timeout_dead_kernel(tmp_path):
+    notebook = _notebook(
+        tmp_path / "faults.ipynb",
+        (
+            "import os, time\n"
+            "if territory == 'DA01':\n    raise ValueError('panne simulée')\n"
+            "if territory == 'DA02':\n    time.sleep(30)\n"
+            "if territory == 'DA03':\n    os._exit(9)\n"
+            "print('rendu', territory)"
+        ),
+    )
+    result = run_batch(
+        ["DA01", "DA02", "DA03", "DA04"],
+        output_root=tmp_path / "out",
+        jobs=2,
+        notebook=notebook,
+        timeout=3,
+        progress=False,
+        log=lambda _line: None,
+    )
+    rows = {r["territory"]: r for r in result.records}
+    assert (rows["DA01"]["failure"], rows["DA01"]["cell"]) == ("cell_error", 2)
+    assert rows["DA01"]["error"] == "ValueError: panne simulée"
+    assert rows["DA02"]["failure"] == "timeout"
+    assert rows["DA03"]["failure"] == "dead_kernel"
+    assert rows["DA04"]["status"] == "ok"
+    assert result.exit_code == 1
+    index = result.index.read_text(encoding="utf-8")
+    assert "erreur dans une cellule (cellule 2)" in index and "délai dépassé" in index
+    assert "noyau arrêté" in index
