@@ -12,6 +12,7 @@ Usage: .venv/bin/python benchmarks/indicators.py [--zones 306]
 from __future__ import annotations
 
 import argparse
+import resource
 import sys
 import time
 from pathlib import Path
@@ -159,6 +160,8 @@ def main() -> None:
         + results["quarterly_changes"]
         + results["jobseekers_change"]
     )
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak memory of this process: {peak:,.0f} MB")
     print(
         f"  per-territory loop: {loop:.2f} s ; vectorised: {same:.2f} s ; ratio {loop / same:.1f}x"
     )
