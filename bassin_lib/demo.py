@@ -268,6 +268,7 @@ def generate(
         "n_zones": n_zones,
         "notice": SYNTHETIC_NOTICE.format(seed=seed),
         "sources": {name: SOURCE_LINE for name in tables},
+        "zoning": SOURCE_LINE,
         "france_label": "France (ensemble fictif)",
         "occupations": {code: label for code, (label, _, _) in OCCUPATIONS.items()},
         "sectors": dict(SECTORS),

@@ -211,6 +211,31 @@ def poverty(frame: pd.DataFrame, source: str) -> Figure:
     return fig
 
 
+def _paired_barh(ax, labels, territory_values, france_values, territory_label: str) -> None:
+    """Horizontal bars in pairs, territory above France, one pair per (shortened) label, in %."""
+    positions = list(range(len(labels)))
+    height = 0.38
+    ax.barh(
+        [p - height / 2 for p in positions],
+        territory_values,
+        height=height,
+        color=COLORS["territory"],
+        label=territory_label,
+    )
+    ax.barh(
+        [p + height / 2 for p in positions],
+        france_values,
+        height=height,
+        color=COLORS["france"],
+        label="France",
+    )
+    short = [label if len(label) <= 45 else label[:44] + "…" for label in labels]
+    ax.set_yticks(positions, short, fontsize=8)
+    ax.invert_yaxis()
+    _french_axis(ax, 0, "%", axis="x")
+    ax.legend(fontsize=8, frameon=False, loc="lower right")
+
+
 def recruitment_difficulty(
     frame: pd.DataFrame, year: int, territory_label: str, source: str
 ) -> Figure:
@@ -223,30 +248,14 @@ def recruitment_difficulty(
     )
     with style():
         fig, ax = _figure(title, source)
-        positions = range(len(frame))
-        height = 0.38
-        ax.barh(
-            [p - height / 2 for p in positions],
+        _paired_barh(
+            ax,
+            list(frame["occupation_label"]),
             frame["share_difficult"],
-            height=height,
-            color=COLORS["territory"],
-            label=territory_label,
-        )
-        ax.barh(
-            [p + height / 2 for p in positions],
             frame["share_difficult_france"],
-            height=height,
-            color=COLORS["france"],
-            label="France",
+            territory_label,
         )
-        labels = [
-            label if len(label) <= 45 else label[:44] + "…" for label in frame["occupation_label"]
-        ]
-        ax.set_yticks(list(positions), labels, fontsize=8)
-        ax.invert_yaxis()
         ax.set_xlim(0, 100)
-        _french_axis(ax, 0, "%", axis="x")
-        ax.legend(fontsize=8, frameon=False, loc="lower right")
     return fig
 
 
@@ -269,28 +278,13 @@ def sector_structure(
     )
     with style():
         fig, ax = _figure(title, source)
-        positions = range(len(own))
-        height = 0.38
-        ax.barh(
-            [p - height / 2 for p in positions],
+        _paired_barh(
+            ax,
+            [sector_labels.get(code, code) for code in own["sector"]],
             100 * own["share"],
-            height=height,
-            color=COLORS["territory"],
-            label=territory_label,
-        )
-        ax.barh(
-            [p + height / 2 for p in positions],
             100 * own["reference_share"],
-            height=height,
-            color=COLORS["france"],
-            label="France",
+            territory_label,
         )
-        labels = [sector_labels.get(code, code) for code in own["sector"]]
-        labels = [label if len(label) <= 45 else label[:44] + "…" for label in labels]
-        ax.set_yticks(list(positions), labels, fontsize=8)
-        ax.invert_yaxis()
-        _french_axis(ax, 0, "%", axis="x")
-        ax.legend(fontsize=8, frameon=False, loc="lower right")
     return fig
 
 

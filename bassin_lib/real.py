@@ -132,7 +132,6 @@ def build_real(folder: str | Path, groups_file: str | Path) -> Cube:
             warnings.warn(f"map not drawn: {exc}", BassinWarning, stacklevel=2)
         else:
             geometry = geometry.merge(zones[["zone", "region"]], on="zone", how="left")
-    sources.setdefault("population", insee_ze2020.SOURCE.source_line())
     meta = {
         "data_source": "real",
         "synthetic": False,

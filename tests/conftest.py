@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -124,3 +125,21 @@ def real_dir() -> Path:
     if not REAL_DIR.is_dir():
         pytest.skip(f"real official files not available: {REAL_DIR} is absent")
     return REAL_DIR
+
+
+PROPERTY_SECTORS = ["C5", "MN", "GZ", "OQ"]
+
+
+def sector_frame(jobs):
+    """Long employment frame of the zones in ``jobs`` (zone × quarter × sector array) plus
+    France = their sum, for property tests; returns the frame and its quarters."""
+    n_zones, n_periods, n_sectors = jobs.shape
+    periods = pd.period_range("2019Q4", periods=n_periods, freq="Q")
+    codes = [f"{i + 1:04d}" for i in range(n_zones)] + ["FR"]
+    values = np.concatenate([jobs, jobs.sum(axis=0, keepdims=True)]).astype(float)
+    index = pd.MultiIndex.from_product(
+        [codes, periods, PROPERTY_SECTORS[:n_sectors]], names=["code", "period", "sector"]
+    )
+    frame = pd.DataFrame({"value": values.ravel()}, index=index).reset_index()
+    frame["level"] = np.where(frame["code"] == "FR", "france", "zone")
+    return frame[["level", "code", "period", "sector", "value"]], periods

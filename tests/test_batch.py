@@ -68,6 +68,12 @@ def test_report_html_has_the_right_sentence_figures_and_notice(batch, demo_data,
     local = _expected_change(demo_data.tables, zones)
     france = _expected_change(demo_data.tables, list(demo_data.zones["zone"]))
     assert f"({_french(local)} contre {_french(france)})" in text
+    # identity card: population of the last year, summed by hand from the demo table
+    population = demo_data.tables["population"]
+    total = population[
+        population["code"].isin(zones) & (population["period"] == pd.Period("2024", "Y"))
+    ]["value"].sum()
+    assert f"Population (2024) {int(total):,}".replace(",", " ") in text
     assert "Entre le 4e trimestre 2019 et le 4e trimestre 2020, l'emploi salarié privé" in text
     assert html.count('src="data:image/png;base64,') >= 6
     assert "Données synthétiques" in text and "ne décrivent aucun territoire réel" in text

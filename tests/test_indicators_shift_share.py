@@ -12,6 +12,7 @@ Classic example, 2019Q4 → 2020Q4, two zones and three sectors, France being th
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import sector_frame
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -219,8 +220,6 @@ def test_step_must_divide_the_window(three_quarters):
 
 # --- properties -----------------------------------------------------------------------------
 
-SECTORS = ["C5", "MN", "GZ", "OQ"]
-
 
 @st.composite
 def counts(draw):
@@ -230,17 +229,7 @@ def counts(draw):
 
 
 def _frame(jobs):
-    """Long frame of the zones in ``jobs`` plus France = their sum."""
-    n_zones, n_periods, n_sectors = jobs.shape
-    periods = pd.period_range("2019Q4", periods=n_periods, freq="Q")
-    codes = [f"{i + 1:04d}" for i in range(n_zones)] + ["FR"]
-    values = np.concatenate([jobs, jobs.sum(axis=0, keepdims=True)]).astype(float)
-    index = pd.MultiIndex.from_product(
-        [codes, periods, SECTORS[:n_sectors]], names=["code", "period", "sector"]
-    )
-    frame = pd.DataFrame({"value": values.ravel()}, index=index).reset_index()
-    frame["level"] = np.where(frame["code"] == "FR", "france", "zone")
-    return frame[["level", "code", "period", "sector", "value"]], periods
+    return sector_frame(jobs)
 
 
 def _components_add_up(out):
