@@ -100,9 +100,40 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument(
         "--timeout",
         type=int,
-        default=600,
+        default=900,
         metavar="SECONDS",
-        help="time allowed to each notebook cell (default: 600)",
+        help="time allowed to each territory's notebook, all cells together (default: 900)",
+    )
+    parser.add_argument(
+        "-p",
+        "--parameter",
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("NAME", "VALUE"),
+        dest="parameters",
+        help="another notebook parameter, e.g. -p crisis_start 2019Q4 (repeatable); checked "
+        "against the notebook's parameters cell before anything runs, text stays text",
+    )
+    parser.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="run on a Dask distributed cluster (e.g. tcp://10.0.0.5:8786) instead of local "
+        "processes; workers must see the project and outputs/ at the same paths",
+    )
+    parser.add_argument(
+        "--cold",
+        action="store_true",
+        help="start a new kernel for every notebook (plain papermill) instead of reusing warm "
+        "kernels; slower, same reports",
+    )
+    parser.add_argument(
+        "--notebook",
+        default=None,
+        metavar="FILE",
+        help="parameterized notebook to run (default: notebooks/diagnostic.ipynb); its "
+        "parameters cell must declare territory, edition, data_source, output_dir, cube_dir",
     )
     parser.add_argument("--no-progress", action="store_true", help="do not draw the progress bar")
     parser.add_argument(
@@ -215,11 +246,22 @@ def main(argv=None) -> int:
             progress=not args.no_progress,
             force=args.force,
             rerun_failed=args.rerun_failed,
+            parameters=dict(args.parameters),
+            **({"notebook": args.notebook} if args.notebook else {}),
+            scheduler=args.scheduler,
+            warm=not args.cold,
             log=lambda line: print(line, file=sys.stderr),
         )
     except BassinError as exc:
         print(f"erreur : {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print(
+            "interrompu : les diagnostics terminés sont publiés ; relancer la même commande "
+            "reprend là où elle s'est arrêtée",
+            file=sys.stderr,
+        )
+        return 130
     print(f"Index : {result.index}")
     return result.exit_code
 

@@ -252,6 +252,7 @@ FAILURE_LABELS = {
     "cell_error": "erreur dans une cellule",
     "timeout": "délai dépassé",
     "dead_kernel": "noyau arrêté",
+    "kernel_start": "noyau non démarré",
     "runner": "erreur du lanceur",
     "unknown_territory": "territoire inconnu",
 }
