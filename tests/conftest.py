@@ -143,3 +143,44 @@ def sector_frame(jobs):
     frame = pd.DataFrame({"value": values.ravel()}, index=index).reset_index()
     frame["level"] = np.where(frame["code"] == "FR", "france", "zone")
     return frame[["level", "code", "period", "sector", "value"]], periods
+
+
+CHROMIUM_INSTALL = [
+    ["apt-get", "update"],
+    ["apt-get", "install", "-y", "--no-install-recommends", "chromium"],
+]
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    """Path of Debian's ``chromium``, installed with apt-get when absent (CI runs as root).
+
+    The browser tests fail, never skip, when chromium can be neither found nor installed.
+    """
+    import os
+    import shutil
+    import subprocess
+
+    found = shutil.which("chromium") or shutil.which("chromium", path="/usr/bin")
+    if found:
+        return found
+    if shutil.which("apt-get") is None:
+        pytest.fail("chromium is not on PATH and apt-get is absent: install Debian's chromium")
+    environment = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    for command in CHROMIUM_INSTALL:
+        try:
+            done = subprocess.run(
+                command, capture_output=True, text=True, env=environment, timeout=900
+            )
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            pytest.fail(f"chromium is not on PATH and `{' '.join(command)}` failed: {exc}")
+        if done.returncode != 0:
+            tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-15:])
+            pytest.fail(
+                f"chromium is not on PATH and `{' '.join(command)}` exited with "
+                f"{done.returncode} (the browser tests need root to install it):\n{tail}"
+            )
+    found = shutil.which("chromium") or shutil.which("chromium", path="/usr/bin")
+    if not found:
+        pytest.fail("apt-get installed chromium, but no `chromium` executable is on PATH")
+    return found
