@@ -29,7 +29,7 @@ def build(
         YAML file of groups of zones; default ``data/groups-demo.yaml`` (demo) or
         ``data/groups.yaml`` (real).
     demo_zones : int, default 30
-        Number of synthetic zones.
+        Number of synthetic zones (in 3 regions, or more above 297 zones).
     raw_dir : path, optional
         Folder holding the official files; default ``data/raw`` (filled by ``fetch``).
     """
@@ -43,7 +43,8 @@ def build(
         return build_real(raw_dir or RAW_DIR, groups_file)
     from bassin_lib import demo
 
-    data = demo.generate(n_zones=demo_zones)
+    # as many fictitious regions as needed (at most 99 zones each), at least the default 3
+    data = demo.generate(n_zones=demo_zones, n_regions=max(3, -(-demo_zones // 99)))
     referentiel = Referentiel(data.zones, load_groups(groups_file, data.zones))
     return build_cube(data.tables, referentiel, data.geometry, data.meta)
 

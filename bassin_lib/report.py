@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 import warnings
 from dataclasses import dataclass
@@ -204,11 +205,20 @@ def save_indicators(output_dir, cube, territory: Territory, **options) -> Path |
     return path
 
 
-def notebook_to_html(notebook, title: str) -> str:
+def notebook_to_html(notebook, title: str, generated_at=None) -> str:
     """Executed notebook (node or path) → standalone HTML string without code or prompts.
 
     Figures are embedded as PNG data; error output stays visible, stderr streams
-    (library warnings) are dropped from the reader's page but kept in the ``.ipynb``.
+    (library warnings) are dropped from the reader's page but kept in the ``.ipynb``. A table
+    of contents (« Sommaire ») links every section (``h2``) and subsection (``h3``). The page
+    ends with the one part that changes from run to run, the date of rendering, between the
+    :data:`TIMESTAMP_START` and :data:`TIMESTAMP_END` markers: everything else is the same
+    bytes for the same inputs (:func:`strip_timestamp`).
+
+    Parameters
+    ----------
+    generated_at : datetime, optional
+        Date of rendering shown at the foot of the page (default: now).
     """
     import nbformat
     from nbconvert import HTMLExporter
@@ -238,7 +248,60 @@ def notebook_to_html(notebook, title: str) -> str:
         language_code="fr",
     )
     body, _ = exporter.from_notebook_node(notebook)
-    return body
+    body = _with_contents(body)
+    return body.replace("</body>", _timestamp(generated_at) + "\n</body>", 1)
+
+
+TIMESTAMP_START = "<!-- horodatage : début -->"
+TIMESTAMP_END = "<!-- horodatage : fin -->"
+_HEADING = re.compile(r"<h([23])>(.*?)</h\1>", re.S)
+
+
+def _with_contents(body: str) -> str:
+    """Give every ``h2``/``h3`` an id and put a linked table of contents before the first."""
+    entries = []
+
+    def number(match):
+        level, inner = match.group(1), match.group(2)
+        anchor = f"section-{len(entries) + 1}"
+        entries.append((level, anchor, inner))
+        return f'<h{level} id="{anchor}">{inner}</h{level}>'
+
+    body = _HEADING.sub(number, body)
+    if not entries:
+        return body
+    items = "\n".join(
+        f'<li class="toc-h{level}"><a href="#{anchor}">{inner}</a></li>'
+        for level, anchor, inner in entries
+    )
+    nav = (
+        '<nav class="toc" aria-label="Sommaire"><p class="toc-title">Sommaire</p>'
+        f"<ul>\n{items}\n</ul></nav>\n"
+    )
+    first = body.index(f'<h{entries[0][0]} id="{entries[0][1]}">')
+    return body[:first] + nav + body[first:]
+
+
+def _timestamp(generated_at=None) -> str:
+    """The marked block holding the date of rendering, in French."""
+    from datetime import datetime
+
+    from babel.dates import format_datetime
+
+    when = generated_at or datetime.now().astimezone()
+    label = format_datetime(when, "d MMMM y 'à' HH:mm", locale="fr_FR")
+    return (
+        f'{TIMESTAMP_START}<footer class="horodatage">Document produit le {label}.</footer>'
+        f"{TIMESTAMP_END}"
+    )
+
+
+def strip_timestamp(html: str) -> str:
+    """The page without its date of rendering: equal for equal inputs."""
+    start, end = html.find(TIMESTAMP_START), html.find(TIMESTAMP_END)
+    if start < 0 or end < 0:
+        return html
+    return html[:start] + html[end + len(TIMESTAMP_END) :]
 
 
 def write_atomic(path: str | Path, content: str) -> Path:
