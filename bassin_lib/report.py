@@ -405,11 +405,17 @@ def render_index(
     counts = {
         label: sum(r["status"] == key for r in records) for key, label in STATUS_LABELS.items()
     }
+    windows = {h["employment_window"] for h in headline.values() if h.get("employment_window")}
+    window = ""
+    if len(windows) == 1:  # the same window for every report (the notebook's parameters)
+        start, end = (pd.Period(p) for p in windows.pop().split("-"))
+        window = f" {narrative.quarter_short(start)} – {narrative.quarter_short(end)}"
     return env.get_template("index.html").render(
         edition=edition,
         notice=notice,
         rows=rows,
         counts=counts,
+        employment_window=window,
         map=index_map(shapes, records, headline),
     )
 

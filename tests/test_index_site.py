@@ -307,3 +307,15 @@ def test_page_of_300_detailed_zones_stays_well_under_a_megabyte():
     page = report.render_index([_record(t) for t in ids], "grand", None, headline, shapes=shapes)
     assert len(_links(_svg(page))) == 300
     assert len(page.encode()) < 700_000
+
+
+def test_employment_column_names_the_window_of_the_reports():
+    from bassin_lib import report
+
+    records = [
+        {"territory": "DA01", "label": "Valdieu", "status": "ok", "seconds": 1.0, "error": "",
+         "report": "DA01/diagnostic.html", "failure": "", "cell": ""},
+    ]  # fmt: skip
+    headline = {"DA01": {"employment_change_pct": -1.2, "employment_window": "2019Q4-2020Q4"}}
+    html = report.render_index(records, "essai", None, headline)
+    assert "évolution T4 2019 – T4 2020" in html
