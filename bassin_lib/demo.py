@@ -38,6 +38,12 @@ SYNTHETIC_NOTICE = (
     "cartes ne décrivent aucun territoire réel."
 )
 SOURCE_LINE = "Source : données synthétiques (jeu de démonstration bassin_lib)"
+SYNTHETIC_DATASET = {
+    "producer": "données synthétiques",
+    "title": "jeu de démonstration bassin_lib",
+    "vintage": None,
+}
+"""What the provenance sidecar says of every demo table (``meta["datasets"]``)."""
 
 # NAF rév. 2, aggregation A17 (private sectors; agriculture is outside the Urssaf scope).
 SECTORS = {
@@ -208,7 +214,9 @@ def generate(
     -------
     DemoData
         ``zones`` (référentiel), ``geometry`` (GeoDataFrame, one polygon per zone), ``tables``
-        (canonical tables, validated) and ``meta`` (``synthetic=True``, seed, sources).
+        (canonical tables, validated) and ``meta`` (``synthetic=True``, seed, sources, and
+        for the provenance sidecar ``generator`` (function and arguments), ``datasets``
+        (producer « données synthétiques », no vintage) and ``files`` (empty: no source file)).
     """
     if not 1 <= n_regions <= len(REGION_NAMES):
         raise ParameterError(f"n_regions={n_regions}: allowed 1 to {len(REGION_NAMES)}")
@@ -268,6 +276,17 @@ def generate(
         "n_zones": n_zones,
         "notice": SYNTHETIC_NOTICE.format(seed=seed),
         "sources": {name: SOURCE_LINE for name in tables},
+        # provenance (bassin_lib.provenance): no source file, the generator and its arguments
+        "generator": {
+            "function": "bassin_lib.demo.generate",
+            "n_zones": n_zones,
+            "n_regions": n_regions,
+            "seed": seed,
+            "start": start,
+            "end": end,
+        },
+        "datasets": {name: dict(SYNTHETIC_DATASET) for name in [*tables, "zones", "geometry"]},
+        "files": {},
         "zoning": SOURCE_LINE,
         "france_label": "France (ensemble fictif)",
         "occupations": {code: label for code, (label, _, _) in OCCUPATIONS.items()},

@@ -5,6 +5,18 @@ Files are found by name anywhere below the folder: the publisher's download name
 the names under which the same content circulates (an unzipped workbook, a CSV export, the
 reduced Urssaf layout...). A dataset whose file is absent is left out of the cube, and the
 report says in one sentence that the section has no data.
+
+The cube's ``meta`` says where every table comes from, for the report's sources and the
+provenance sidecar (:mod:`bassin_lib.provenance`):
+
+- ``meta["sources"][table]``: the « Source : … » line;
+- ``meta["datasets"][table]``: ``producer``, ``title``, ``vintage``, ``licence``, ``page`` of
+  the published dataset;
+- ``meta["files"][table]``: the raw files read, ``[{"file": name, "path": path relative to the
+  folder, "sha256": …}]`` (a shapefile with its ``.shx``, ``.dbf``, ``.prj``, ``.cpg``).
+
+Besides the canonical tables, ``zones`` (the zoning read from the composition file) and
+``geometry`` (the map) have entries too.
 """
 
 from __future__ import annotations
@@ -16,6 +28,8 @@ import pandas as pd
 
 from bassin_lib.cube import Cube, build_cube
 from bassin_lib.errors import BassinWarning, DataFormatError
+from bassin_lib.fetch import sha256_of
+from bassin_lib.sources import Source
 from bassin_lib.territories import Referentiel, load_groups
 
 # role -> accepted file names, preferred first
@@ -43,6 +57,37 @@ FILES = {
     "bmo_basins": ["France_Travail_Bassin_Emploi_2021.csv"],
 }
 REQUIRED = ("composition",)
+SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
+
+
+def file_records(path: Path, folder: Path) -> list[dict]:
+    """``[{"file", "path", "sha256"}]`` of a raw file (of every part of a shapefile).
+
+    ``path`` is relative to ``folder`` (POSIX form), so that the record does not depend on
+    where the folder sits on the machine.
+    """
+    paths = [path]
+    if path.suffix.lower() == ".shp":
+        paths = [part for suffix in SHAPEFILE_PARTS if (part := path.with_suffix(suffix)).is_file()]
+    return [
+        {
+            "file": p.name,
+            "path": p.relative_to(folder).as_posix(),
+            "sha256": sha256_of(p),
+        }
+        for p in paths
+    ]
+
+
+def dataset_record(source: Source, vintage: str | None = None) -> dict:
+    """What the provenance sidecar says of a published dataset."""
+    return {
+        "producer": source.publisher,
+        "title": source.title,
+        "vintage": vintage or source.vintage,
+        "licence": source.licence,
+        "page": source.page,
+    }
 
 
 def locate(folder: str | Path) -> dict[str, Path]:
@@ -78,6 +123,7 @@ def build_real(folder: str | Path, groups_file: str | Path) -> Cube:
         urssaf_emploi,
     )
 
+    folder = Path(folder)
     paths = locate(folder)
     communes = insee_ze2020.read_composition(paths["composition"])
     zones = insee_ze2020.zones_from_composition(communes)
@@ -92,7 +138,9 @@ def build_real(folder: str | Path, groups_file: str | Path) -> Cube:
     }
     tables: dict[str, pd.DataFrame] = {}
     sources: dict[str, str] = {}
-    files: dict[str, str] = {}
+    zoning_files = file_records(paths["composition"], folder)
+    files: dict[str, list[dict]] = {"zones": zoning_files}
+    described: dict[str, dict] = {"zones": dataset_record(insee_ze2020.SOURCE)}
     for table, (reader, source) in readers.items():
         if table not in paths:
             continue
@@ -101,7 +149,8 @@ def build_real(folder: str | Path, groups_file: str | Path) -> Cube:
             year = str(tables[table]["period"].max().year)
             source = insee_filosofi.source(year)
         sources[table] = source.source_line()
-        files[table] = str(paths[table])
+        files[table] = file_records(paths[table], folder)
+        described[table] = dataset_record(source)
     extra: dict = {}
     if "recruitment_bmo" in paths and "bmo_basins" in paths:
         # BMO bassins are not zones: attribute them through communes, and say so.
@@ -116,7 +165,13 @@ def build_real(folder: str | Path, groups_file: str | Path) -> Cube:
             f"Source : {francetravail_bmo.SOURCE.publisher}, enquête Besoins en main-d'œuvre "
             f"({year}), bassins rapportés aux zones d'emploi par les communes"
         )
-        files["recruitment_bmo"] = str(paths["recruitment_bmo"])
+        # the crosswalk reads the basins' communes and the zoning's communes
+        files["recruitment_bmo"] = [
+            *file_records(paths["recruitment_bmo"], folder),
+            *file_records(paths["bmo_basins"], folder),
+            *zoning_files,
+        ]
+        described["recruitment_bmo"] = dataset_record(francetravail_bmo.SOURCE, year)
         extra = {
             "occupations": dict(
                 zip(occupations["occupation"], occupations["occupation_label"], strict=True)
@@ -132,11 +187,14 @@ def build_real(folder: str | Path, groups_file: str | Path) -> Cube:
             warnings.warn(f"map not drawn: {exc}", BassinWarning, stacklevel=2)
         else:
             geometry = geometry.merge(zones[["zone", "region"]], on="zone", how="left")
+            files["geometry"] = file_records(paths["geometry"], folder)
+            described["geometry"] = dataset_record(insee_ze2020.SOURCE)
     meta = {
         "data_source": "real",
         "synthetic": False,
         "sources": sources,
         "files": files,
+        "datasets": described,
         "zoning": insee_ze2020.SOURCE.source_line(),
         "france_label": "France",
         **extra,
