@@ -88,7 +88,6 @@ SECTION_FILES = {
 """Files of the analysts' section (section 8), in report order, with their heading."""
 ACCEPTED = (METHOD_FILE, SECTORS_FILE, f"{SECTORS_DIR}/<nom>.md", *SECTION_FILES)
 FRONT_MATTER_FIELDS = ("dates", "entretiens", "personnes", "structures")
-SAFE_SCHEMES = ("http", "https", "mailto")
 
 SECTORS_HEADING = "### Les secteurs vus par les acteurs locaux"
 METHOD_HEADING = "### Méthode qualitative"
@@ -457,41 +456,6 @@ def _plural(count: int, singular: str, plural: str) -> str:
     return f"{narrative.format_number(count)} {singular if count < 2 else plural}"
 
 
-def safe_links(markdown: str) -> str:
-    """Make inert every Markdown link or image whose address has a scheme other than
-    ``http``, ``https`` or ``mailto`` (``javascript:``, ``data:``…): its address becomes ``#``.
-    """
-
-    def safe(url: str) -> bool:
-        scheme = re.match(r"([A-Za-z][A-Za-z0-9+.\-]*)\s*:", url)
-        return scheme is None or scheme.group(1).lower() in SAFE_SCHEMES
-
-    out, position = [], 0
-    for opening in re.finditer(r"\]\(\s*", markdown):
-        if opening.start() < position:
-            continue
-        start = end = opening.end()
-        depth = 0
-        # the destination runs to the first blank or unbalanced ")" (Markdown's rule)
-        while end < len(markdown) and not markdown[end].isspace():
-            if markdown[end] == "(":
-                depth += 1
-            elif markdown[end] == ")":
-                if depth == 0:
-                    break
-                depth -= 1
-            end += 1
-        if not safe(markdown[start:end]):
-            out.append(markdown[position:start] + "#")
-            position = end
-    out.append(markdown[position:])
-    return re.sub(
-        r"(?m)^(\s{0,3}\[[^\]]+\]:\s*)(\S+)",
-        lambda m: m.group(1) + (m.group(2) if safe(m.group(2)) else "#"),
-        "".join(out),
-    )
-
-
 def shift_headings(markdown: str, levels: int = 3) -> str:
     """Lower every ATX heading (``#``…) by ``levels`` (at most six ``#``), outside code fences."""
     out, fence = [], None
@@ -509,7 +473,7 @@ def shift_headings(markdown: str, levels: int = 3) -> str:
 
 
 def _prepared(markdown: str) -> str:
-    return shift_headings(safe_links(markdown)).strip("\n")
+    return shift_headings(report.safe_links(markdown)).strip("\n")
 
 
 def method(analyses: Analyses):

@@ -69,7 +69,8 @@ def library_digest() -> str:
 
 
 def cache_key(notebook: str | Path, library: str, data: str, parameters: dict) -> str:
-    """Content address of one report: notebook, library code, input data and parameters.
+    """Content address of one report: notebook, library code, input data and parameters
+    (including the digest of the territory's analysts' files).
 
     A territory is rendered again only when this key changes (or with ``force``).
     """
@@ -84,6 +85,17 @@ def cache_key(notebook: str | Path, library: str, data: str, parameters: dict) -
         sort_keys=True,
     )
     return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _analyses_digest(territory: str, parameters: dict) -> str | None:
+    """Content of the territory's analysts' files (None without a folder): editing them
+    renders the report again."""
+    from bassin_lib.analysts import territory_folder
+
+    folder = territory_folder(territory, parameters.get("analyses_dir", ""))
+    if not folder.is_dir():
+        return None
+    return _digest([p for p in folder.rglob("*") if p.is_file()], folder)
 
 
 def _previous_ledger(path: Path) -> dict[str, dict]:
@@ -601,6 +613,7 @@ def _run_locked(
             **user_parameters,
             **{k: task[k] for k in ("territory", "edition", "data_source")},
         }
+        parameters["analyses"] = _analyses_digest(task["territory"], user_parameters)
         task["cache_key"] = cache_key(notebook, code_key, data_key, parameters)
         folder = edition_dir / task["territory"]
         key_file = folder / CACHE_FILE

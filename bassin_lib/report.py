@@ -40,8 +40,48 @@ def text(markdown: str):
 
 
 def escape_markdown_html(markdown: str) -> str:
-    """Escape ``&`` and ``<`` so that text from data can never inject HTML into a report."""
-    return markdown.replace("&", "&amp;").replace("<", "&lt;")
+    """Escape ``&`` and ``<`` so that text from data can never inject HTML into a report, and
+    make inert any link whose address is not ``http``, ``https`` or ``mailto``
+    (:func:`safe_links`)."""
+    return safe_links(markdown.replace("&", "&amp;").replace("<", "&lt;"))
+
+
+SAFE_SCHEMES = ("http", "https", "mailto")
+
+
+def safe_links(markdown: str) -> str:
+    """Make inert every Markdown link or image whose address has a scheme other than
+    ``http``, ``https`` or ``mailto`` (``javascript:``, ``data:``…): its address becomes ``#``.
+    """
+
+    def safe(url: str) -> bool:
+        scheme = re.match(r"([A-Za-z][A-Za-z0-9+.\-]*)\s*:", url)
+        return scheme is None or scheme.group(1).lower() in SAFE_SCHEMES
+
+    out, position = [], 0
+    for opening in re.finditer(r"\]\(\s*", markdown):
+        if opening.start() < position:
+            continue
+        start = end = opening.end()
+        depth = 0
+        # the destination runs to the first blank or unbalanced ")" (Markdown's rule)
+        while end < len(markdown) and not markdown[end].isspace():
+            if markdown[end] == "(":
+                depth += 1
+            elif markdown[end] == ")":
+                if depth == 0:
+                    break
+                depth -= 1
+            end += 1
+        if not safe(markdown[start:end]):
+            out.append(markdown[position:start] + "#")
+            position = end
+    out.append(markdown[position:])
+    return re.sub(
+        r"(?m)^(\s{0,3}\[[^\]]+\]:\s*)(\S+)",
+        lambda m: m.group(1) + (m.group(2) if safe(m.group(2)) else "#"),
+        "".join(out),
+    )
 
 
 def title_block(cube, territory: Territory, edition: str):

@@ -171,7 +171,7 @@ def test_links_other_than_web_and_mail_are_made_inert():
         "[a](javascript:alert(1)) [b](https://www.insee.fr) [c]( JavaScript:x) "
         "![d](data:text/html;base64,xx) [e](mailto:x@y.fr) [f](#ancre)\n[g]: vbscript:x"
     )
-    assert analysts.safe_links(text) == (
+    assert report.safe_links(text) == (
         "[a](#) [b](https://www.insee.fr) [c]( #) ![d](#) [e](mailto:x@y.fr) [f](#ancre)\n[g]: #"
     )
 

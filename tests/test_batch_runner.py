@@ -293,3 +293,26 @@ def test_an_unreachable_scheduler_is_a_clear_error(tmp_path, monkeypatch):
     monkeypatch.setattr(batch, "SCHEDULER_TIMEOUT", 2)
     with pytest.raises(ParameterError, match="no Dask scheduler at tcp://127.0.0.1:9"):
         run_batch(["DA01"], output_root=tmp_path, scheduler="tcp://127.0.0.1:9", **QUIET)
+
+
+@pytest.mark.slow
+def test_editing_an_analysts_file_renders_that_territory_again(tmp_path):
+    root = tmp_path / "analyses"
+    (root / "DA01").mkdir(parents=True)
+    (root / "DA01" / "enjeux.md").write_text("Premier texte.", encoding="utf-8")
+    notebook = _notebook(tmp_path / "a.ipynb", "print(territory)", extra='analyses_dir = ""\n')
+
+    def run():
+        result = run_batch(
+            ["DA01", "DA02"],
+            output_root=tmp_path / "out",
+            notebook=notebook,
+            parameters={"analyses_dir": str(root)},
+            **QUIET,
+        )
+        return {r["territory"]: r["status"] for r in result.records}
+
+    assert run() == {"DA01": "ok", "DA02": "ok"}
+    assert run() == {"DA01": "cached", "DA02": "cached"}
+    (root / "DA01" / "enjeux.md").write_text("Texte revu.", encoding="utf-8")
+    assert run() == {"DA01": "ok", "DA02": "cached"}

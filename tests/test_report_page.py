@@ -46,3 +46,10 @@ def test_only_the_marked_timestamp_differs_between_two_renderings():
     assert "Document produit le 12 mars 2026 à 09:05." in first
     assert first.count(report.TIMESTAMP_START) == 1 and first.count(report.TIMESTAMP_END) == 1
     assert "produit le" not in report.strip_timestamp(first)
+
+
+def test_text_from_data_cannot_carry_a_script_or_a_script_link():
+    label = "Pôle <script>alert(1)</script> [clic](javascript:alert(2)) [site](https://insee.fr)"
+    markdown = report.escape_markdown_html(f"# {label}")
+    assert "<script" not in markdown and "javascript:" not in markdown
+    assert "[clic](#)" in markdown and "[site](https://insee.fr)" in markdown
