@@ -257,11 +257,23 @@ def build_cube(
     geometry=None,
     meta: dict | None = None,
 ) -> Cube:
-    """Aggregate every canonical table once for all zones, groups, regions and France."""
+    """Aggregate every canonical table once for all zones, groups, regions and France.
+
+    ``meta["levels"][table]`` records the levels the source published (``published``) and
+    those computed here from zones (``computed``), for the report's appendix.
+    """
     weights = _latest_population(tables) if any(t in tables for t in RATE_TABLES) else None
     aggregated = {
         name: aggregate(name, table, referentiel, weights) for name, table in tables.items()
     }
-    return Cube(
-        tables=aggregated, referentiel=referentiel, geometry=geometry, meta=dict(meta or {})
-    )
+    meta = dict(meta or {})
+    meta["levels"] = {}
+    for name, table in tables.items():
+        published = [lv for lv in schemas.LEVELS if lv in set(table["level"])]
+        computed = [
+            lv
+            for lv in schemas.LEVELS
+            if lv in set(aggregated[name]["level"]) and lv not in published
+        ]
+        meta["levels"][name] = {"published": published, "computed": computed}
+    return Cube(tables=aggregated, referentiel=referentiel, geometry=geometry, meta=meta)

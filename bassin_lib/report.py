@@ -132,6 +132,9 @@ TABLE_SUBJECTS = {
     "geometry": "fond de carte des zones d'emploi",
     "income_base": "revenus captés par base économique",
     "interim_quarterly": "intérim par zone d'emploi",
+    "interim": "intérim",
+    "area": "superficie",
+    "jobseekers_monthly": "demandeurs d'emploi par mois",
 }
 
 
@@ -189,14 +192,43 @@ def sources(cube):
         "publie pas, sont des moyennes des zones pondérées par leur population, signalées "
         "comme approchées."
     )
+    levels = cube.meta.get("levels", {})
+    if levels:
+        bullets += [
+            "",
+            "**Niveaux des données**",
+            "",
+            "| Données | Niveaux publiés par la source | Niveaux calculés ici à partir des zones |",
+            "|---|---|---|",
+        ]
+        for table, known in levels.items():
+            bullets.append(
+                f"| {TABLE_SUBJECTS.get(table, table).capitalize()} | "
+                f"{_level_list(known['published'])} | {_level_list(known['computed'])} |"
+            )
     return text("\n".join(bullets))
+
+
+LEVEL_LABELS = {
+    "zone": "zone d'emploi",
+    "group": "groupe de zones",
+    "region": "région",
+    "france": "France",
+    "departement": "département",
+    "commune": "commune",
+    "bmo_basin": "bassin d'emploi BMO",
+}
+
+
+def _level_list(levels: list[str]) -> str:
+    return ", ".join(LEVEL_LABELS.get(level, level) for level in levels) or "–"
 
 
 def glossary():
     """Definitions of every indicator, generated from the registry."""
     from bassin_lib.indicators.registry import glossary_markdown
 
-    return text("**Définitions des indicateurs**\n\n" + glossary_markdown())
+    return text("**Définitions des indicateurs**\n\n" + glossary_markdown(TABLE_SUBJECTS))
 
 
 def headlines(

@@ -99,3 +99,14 @@ def test_every_table_that_is_not_a_rate_is_summed():
     assert _value(cube, "area", "france", "FR", "2020")["value"] == 100  # 10 + 30 + 60
     assert _value(cube, "area", "group", "duo", "2020")["value"] == 40
     assert not _value(cube, "area", "france", "FR", "2020")["approximate"]
+
+
+def test_the_cube_records_published_and_computed_levels(tiny_cube):
+    levels = tiny_cube.meta["levels"]
+    assert levels["employment"] == {
+        "published": ["zone"],
+        "computed": ["group", "region", "france"],
+    }
+    rates = levels["unemployment_rate"]
+    assert "zone" in rates["published"] and "group" in rates["computed"]
+    assert not set(rates["published"]) & set(rates["computed"])

@@ -31,3 +31,14 @@ def test_glossary_renders_as_one_table_row_per_indicator():
 
     html = mistune.create_markdown(plugins=["table"])(registry.glossary_markdown())
     assert html.count("<tr>") == len(registry.REGISTRY) + 1
+
+
+def test_glossary_names_each_dataset_in_french_not_by_its_table_id():
+    from bassin_lib import report
+
+    assert {entry.source for entry in registry.REGISTRY} <= set(report.TABLE_SUBJECTS)
+    text = registry.glossary_markdown(report.TABLE_SUBJECTS)
+    for entry in registry.REGISTRY:
+        if "_" in entry.source:
+            assert f"| {entry.source} |" not in text
+    assert "| emploi salarié privé |" in text

@@ -346,9 +346,14 @@ BY_ID = {entry.id: entry for entry in REGISTRY}
 _FAVOURABLE = {"up": "hausse", "down": "baisse", "neutral": "sans objet"}
 
 
-def glossary_markdown() -> str:
-    """Markdown table of every indicator, for the report's method appendix."""
-    lines = ["| Indicateur | Unité | Formule | Sens favorable | Table |", "|---|---|---|---|---|"]
+def glossary_markdown(subjects: dict[str, str] | None = None) -> str:
+    """Markdown table of every indicator, for the report's method appendix.
+
+    ``subjects`` names each source table in French (``{"employment": "emploi salarié
+    privé"}``); a table it does not name is shown by its identifier.
+    """
+    subjects = subjects or {}
+    lines = ["| Indicateur | Unité | Formule | Sens favorable | Données |", "|---|---|---|---|---|"]
 
     def cell(value: str) -> str:
         return value.replace("|", "\\|")  # a formula's |x| must not split the Markdown table
@@ -356,6 +361,6 @@ def glossary_markdown() -> str:
     for entry in REGISTRY:
         lines.append(
             f"| {cell(entry.label)} | {entry.unit} | {cell(entry.formula)} | "
-            f"{_FAVOURABLE[entry.favourable]} | {entry.source} |"
+            f"{_FAVOURABLE[entry.favourable]} | {subjects.get(entry.source, entry.source)} |"
         )
     return "\n".join(lines)
