@@ -180,10 +180,7 @@ def unavailable(table: str):
 
 def sources(cube):
     """Sources (one « Source : … » line per dataset used) and method notes."""
-    bullets = [
-        f"- {TABLE_SUBJECTS.get(t, t).capitalize()} : {line}"
-        for t, line in cube.meta.get("sources", {}).items()
-    ]
+    bullets = [f"- {_subject(t)} : {line}" for t, line in cube.meta.get("sources", {}).items()]
     if cube.meta.get("zoning"):
         bullets.append(f"- Zonage des zones d'emploi : {cube.meta['zoning']}")
     bullets.append(
@@ -203,10 +200,16 @@ def sources(cube):
         ]
         for table, known in levels.items():
             bullets.append(
-                f"| {TABLE_SUBJECTS.get(table, table).capitalize()} | "
+                f"| {_subject(table)} | "
                 f"{_level_list(known['published'])} | {_level_list(known['computed'])} |"
             )
     return text("\n".join(bullets))
+
+
+def _subject(table: str) -> str:
+    """The dataset's French name with a capital first letter (acronyms such as BMO kept)."""
+    subject = TABLE_SUBJECTS.get(table, table)
+    return subject[:1].upper() + subject[1:]
 
 
 LEVEL_LABELS = {

@@ -304,3 +304,12 @@ def test_failures_are_classified_cell_error_timeout_dead_kernel(tmp_path):
     index = result.index.read_text(encoding="utf-8")
     assert "erreur dans une cellule (cellule 2)" in index and "délai dépassé" in index
     assert "noyau arrêté" in index
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("territory", ["DA01", "pole-fictif-alpha"])
+def test_demo_report_passes_a_reviewers_reading(batch, territory):
+    from reviewer import assert_reads_as_a_french_diagnostic
+
+    result, _ = batch
+    assert_reads_as_a_french_diagnostic(result.edition_dir / territory)

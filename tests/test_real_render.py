@@ -113,3 +113,11 @@ def test_real_reports_name_sources_and_vintages_and_say_what_is_missing(rendered
     # a group's rates are approximations, said so
     assert "(valeur approchée, moyenne des zones pondérée par leur population)" in text
     assert "Belfort, Montbéliard" in text or "2705 Belfort" in text
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("territory", ["nord-franche-comte", "2705"])
+def test_real_report_passes_a_reviewers_reading(rendered, territory):
+    from reviewer import assert_reads_as_a_french_diagnostic
+
+    assert_reads_as_a_french_diagnostic(rendered.edition_dir / territory)
