@@ -62,7 +62,6 @@ FORMAT = "bassin_lib.provenance/1"
 FILE_NAME = "provenance.json"
 SUBJECTS = {
     "zones": "zonage en zones d'emploi (composition communale)",
-    "area": "superficie des zones d'emploi",
 }
 """Subjects of the tables that :data:`bassin_lib.report.TABLE_SUBJECTS` does not name."""
 CUBE_FILES = {"zones": "zones.parquet", "geometry": "geometry.parquet"}

@@ -133,7 +133,7 @@ TABLE_SUBJECTS = {
     "income_base": "revenus captés par base économique",
     "interim_quarterly": "intérim par zone d'emploi",
     "interim": "intérim",
-    "area": "superficie",
+    "area": "superficie des zones d'emploi",
     "jobseekers_monthly": "demandeurs d'emploi par mois",
 }
 
