@@ -27,7 +27,8 @@ LOCAL_SCHEMES = ("file:", "data:", "about:", "blob:")
 PAGE_STATE = """() => ({
   broken_images: Array.from(document.images)
     .filter((img) => !img.complete || img.naturalWidth === 0)
-    .map((img) => (img.currentSrc || img.src || "(no src)").slice(0, 80)),
+    .map((img) => img.currentSrc || img.src || "(no src)")
+    .map((src) => (src.startsWith("data:") ? src.slice(0, 80) : src)),
   links: Array.from(document.querySelectorAll("a[href]")).map((a) => a.getAttribute("href")),
   ids: Array.from(document.querySelectorAll("[id], a[name]")).map((e) => e.id || e.name),
 })"""
@@ -76,7 +77,7 @@ class Visit:
         page.on(
             "requestfailed",
             lambda request: self.problems.append(
-                f"failed request: {request.url[:100]} ({request.failure})"
+                f"failed request: {_short(request.url)} ({request.failure})"
             ),
         )
         page.on("request", self._request)
@@ -110,6 +111,11 @@ class Visit:
         path = SCREENSHOTS / f"{name}.png"
         self.page.screenshot(path=str(path), full_page=True)
         return path
+
+
+def _short(url: str) -> str:
+    """A URL for a message: whole, except the payload of a data: URL."""
+    return url[:80] if url.startswith("data:") else url
 
 
 def link_problem(href: str, page_path: Path, page_ids: set[str]) -> str | None:
