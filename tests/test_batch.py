@@ -281,7 +281,7 @@ def test_failures_are_classified_cell_error_timeout_dead_kernel(tmp_path):
             "import os, time\n"
             "if territory == 'DA01':\n    raise ValueError('panne simulée')\n"
             "if territory == 'DA02':\n    time.sleep(30)\n"
-            "if territory == 'DA03':\n    os._exit(9)\n"
+            "if territory == 'DA03':\n    os.kill(os.getpid(), 9)  # the kernel killed with SIGKILL\n"
             "print('rendu', territory)"
         ),
     )
