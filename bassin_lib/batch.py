@@ -591,6 +591,9 @@ def _run_locked(
         cube.save(cube_dir)
         data_key = _digest([p for p in cube_dir.iterdir() if p.is_file()], cube_dir)
         code_key = library_digest()
+    # the notebooks read the saved cube; here only its référentiel, geometry and meta are
+    # needed from now on (for the index): free the tables while the kernels work
+    cube.tables.clear()
     tasks = [
         {
             "territory": t.id,
