@@ -257,8 +257,9 @@ def _execute(task: dict, executed: Path, work: Path) -> None:
     """papermill run of one territory's notebook, warm (default) or plain, within its time.
 
     The time allowed (``task["timeout"]``) is for all the notebook's cells together: each cell
-    gets what is left. On any failure the warm kernel is discarded. A plain run whose kernel failed to
-    start (no cell executed) is retried once, as the warm pool does.
+    gets what is left. On any failure the warm kernel is discarded. A plain run whose kernel
+    failed to start (a runtime error or time-out before any cell ran) is retried once, as the
+    warm pool does.
     """
     import papermill as pm
 
@@ -293,12 +294,12 @@ def _execute(task: dict, executed: Path, work: Path) -> None:
             try:
                 pm.execute_notebook(str(task["notebook"]), str(executed), **options)
                 return
-            except Exception as exc:
+            except (RuntimeError, TimeoutError) as exc:
                 started = executed.exists() and any(
                     c.get("metadata", {}).get("papermill", {}).get("start_time")
                     for c in json.loads(executed.read_text(encoding="utf-8"))["cells"]
                 )
-                if started or _classify(exc)["failure"] == "cell_error":
+                if started:
                     raise
                 if attempt + 1 == engine.START_ATTEMPTS:
                     raise engine.KernelStartError(f"kernel did not start: {exc}") from exc
