@@ -16,7 +16,6 @@ def warm_up() -> None:
     import matplotlib
     import matplotlib.pyplot  # noqa: F401
     import pandas  # noqa: F401
-    from IPython import get_ipython
 
     import bassin_lib.datasets  # noqa: F401
     import bassin_lib.figures  # noqa: F401
@@ -25,14 +24,7 @@ def warm_up() -> None:
     import bassin_lib.narrative  # noqa: F401
     import bassin_lib.report  # noqa: F401
 
-    shell = get_ipython()
-    _PRISTINE.update(
-        rc=dict(matplotlib.rcParams),
-        warnings=list(warnings.filters),
-        modules=set(sys.modules),
-        cwd=os.getcwd(),
-        user_keys=set(shell.user_ns) if shell is not None else set(),
-    )
+    _PRISTINE.update(rc=dict(matplotlib.rcParams), warnings=list(warnings.filters))
 
 
 def reset(cwd: str) -> None:

@@ -68,16 +68,16 @@ def library_digest() -> str:
     return _digest(files, PACKAGE_DIR)
 
 
-def cache_key(notebook: str | Path, library: str, data: str, parameters: dict) -> str:
-    """Content address of one report: notebook, library code, input data and parameters
-    (including the digest of the territory's analysts' files).
+def cache_key(notebook: str, library: str, data: str, parameters: dict) -> str:
+    """Content address of one report from the digests of the notebook, the library code
+    (:func:`library_digest`) and the input data, and its parameters (including the digest of
+    the territory's analysts' files).
 
     A territory is rendered again only when this key changes (or with ``force``).
     """
-    notebook = Path(notebook)
     payload = json.dumps(
         {
-            "notebook": _digest([notebook], notebook.parent),
+            "notebook": notebook,
             "library": library,
             "data": data,
             "parameters": parameters,
@@ -218,9 +218,6 @@ def _kernel_name(notebook: str | Path) -> str:
 
     nb = nbformat.read(str(notebook), as_version=4)
     return nb.metadata.get("kernelspec", {}).get("name") or "python3"
-
-
-FAILURE_KINDS = ("cell_error", "timeout", "dead_kernel", "kernel_start", "runner")
 
 
 def _classify(exc: BaseException) -> dict:
@@ -592,6 +589,7 @@ def _run_locked(
         cube.save(cube_dir)
         data_key = _digest([p for p in cube_dir.iterdir() if p.is_file()], cube_dir)
         code_key = library_digest()
+        notebook_key = _digest([Path(notebook)], Path(notebook).parent)
     # the notebooks read the saved cube; here only its référentiel, geometry and meta are
     # needed from now on (for the index): free the tables while the kernels work
     cube.tables.clear()
@@ -618,7 +616,7 @@ def _run_locked(
             **{k: task[k] for k in ("territory", "edition", "data_source")},
         }
         parameters["analyses"] = _analyses_digest(task["territory"], user_parameters)
-        task["cache_key"] = cache_key(notebook, code_key, data_key, parameters)
+        task["cache_key"] = cache_key(notebook_key, code_key, data_key, parameters)
         folder = edition_dir / task["territory"]
         key_file = folder / CACHE_FILE
         if (

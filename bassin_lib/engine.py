@@ -62,7 +62,7 @@ async def _execute_silently(kc, code: str, timeout: float) -> None:
 
 
 class WarmKernel:
-    """One started kernel, its client, and how many notebooks it has run."""
+    """One started kernel and its client."""
 
     def __init__(self, kernel_name: str, start_timeout: float, cwd: str | None):
         from jupyter_client.manager import AsyncKernelManager
@@ -70,7 +70,6 @@ class WarmKernel:
         self.kernel_name = kernel_name
         self.km = AsyncKernelManager(kernel_name=kernel_name)
         self.kc = None
-        self.runs = 0
         try:
             _run_sync(self.km.start_kernel)(extra_arguments=list(KERNEL_ARGUMENTS), cwd=cwd)
             self.kc = self.km.client()
@@ -107,8 +106,6 @@ class KernelPool:
         self._local = threading.local()
         self._all: list[WarmKernel] = []
         self._lock = threading.Lock()
-        self.started = 0
-        self.start_failures = 0
 
     def take(self, kernel_name: str, cwd: str, start_timeout: float = 60) -> WarmKernel:
         """The thread's kernel, reset for a new notebook, or a freshly started one."""
@@ -127,10 +124,8 @@ class KernelPool:
                 kernel = WarmKernel(kernel_name, start_timeout, cwd)
                 kernel.reset(cwd)
             except Exception as exc:
-                self.start_failures += 1
                 last_error = exc
                 continue
-            self.started += 1
             self._local.kernel = kernel
             with self._lock:
                 self._all.append(kernel)
@@ -196,7 +191,6 @@ class WarmEngine(NBClientEngine):
             **kwargs,
         )
         client.kc = kernel.kc  # reuse the started client: no new channels, no new handshake
-        kernel.runs += 1
         return client.execute()
 
 

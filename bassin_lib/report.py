@@ -269,14 +269,13 @@ def headlines(
     return out
 
 
-def save_indicators(output_dir, cube, territory: Territory, **options) -> Path | None:
-    """Write ``indicators.json`` (headline figures) into ``output_dir``; no-op when None."""
+def save_indicators(output_dir, figures: dict) -> Path | None:
+    """Write ``indicators.json`` (the :func:`headlines` of the territory) into ``output_dir``;
+    no-op when None."""
     if not output_dir:
         return None
     path = Path(output_dir) / "indicators.json"
-    write_atomic(
-        path, json.dumps(headlines(cube, territory, **options), ensure_ascii=False, indent=1)
-    )
+    write_atomic(path, json.dumps(figures, ensure_ascii=False, indent=1))
     return path
 
 

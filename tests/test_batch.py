@@ -5,6 +5,7 @@ import re
 
 import pandas as pd
 import pytest
+from notebook_factory import make_notebook
 
 import papermill_runs
 from bassin_lib.batch import run_batch
@@ -134,27 +135,10 @@ def test_cli_without_territory_is_a_usage_error(capsys):
 
 def _failing_notebook(path):
     """A diagnostic-shaped notebook whose run fails for one territory only."""
-    import nbformat
-
-    nb = nbformat.v4.new_notebook()
-    params = nbformat.v4.new_code_cell(
-        'territory = "DA01"\nedition = "x"\ndata_source = "demo"\noutput_dir = None\n'
-        "cube_dir = None"
+    return make_notebook(
+        path,
+        'if territory == "DA02":\n    raise ValueError("panne simulée")\nprint("rendu", territory)',
     )
-    params.metadata["tags"] = ["parameters"]
-    nb.cells = [
-        params,
-        nbformat.v4.new_code_cell(
-            'if territory == "DA02":\n    raise ValueError("panne simulée")\nprint("rendu", territory)'
-        ),
-    ]
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    nbformat.write(nb, path)
-    return path
 
 
 @pytest.mark.slow
@@ -254,28 +238,9 @@ def test_content_addressed_cache_force_and_rerun_failed(tmp_path):
     assert run(["DA01"]).records[0]["status"] == "cached"
 
 
-def _notebook(path, body):
-    import nbformat
-
-    nb = nbformat.v4.new_notebook()
-    params = nbformat.v4.new_code_cell(
-        'territory = "DA01"\nedition = "x"\ndata_source = "demo"\noutput_dir = None\n'
-        "cube_dir = None"
-    )
-    params.metadata["tags"] = ["parameters"]
-    nb.cells = [params, nbformat.v4.new_code_cell(body)]
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    nbformat.write(nb, path)
-    return path
-
-
 @pytest.mark.slow
 def test_failures_are_classified_cell_error_timeout_dead_kernel(tmp_path):
-    notebook = _notebook(
+    notebook = make_notebook(
         tmp_path / "faults.ipynb",
         (
             "import os, time\n"

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from notebook_factory import make_notebook
 
 import papermill_runs
 from bassin_lib import batch, report
@@ -22,19 +23,6 @@ from bassin_lib.paths import DIAGNOSTIC_NOTEBOOK
 
 ROOT = Path(__file__).resolve().parents[1]
 QUIET = {"progress": False, "log": lambda _line: None}
-
-
-def _notebook(path: Path, body: str, kernel: str = "python3", extra: str = "") -> Path:
-    nb = nbformat.v4.new_notebook()
-    params = nbformat.v4.new_code_cell(
-        'territory = "DA01"\nedition = "x"\ndata_source = "demo"\noutput_dir = None\n'
-        f"cube_dir = None\n{extra}"
-    )
-    params.metadata["tags"] = ["parameters"]
-    nb.cells = [params, nbformat.v4.new_code_cell(body)]
-    nb.metadata["kernelspec"] = {"name": kernel, "display_name": kernel, "language": "python"}
-    nbformat.write(nb, path)
-    return path
 
 
 # --- parameters ----------------------------------------------------------------------------
@@ -59,7 +47,7 @@ def test_parameters_are_checked_against_the_parameters_cell():
 
 
 def test_parameter_types_follow_the_defaults(tmp_path):
-    notebook = _notebook(
+    notebook = make_notebook(
         tmp_path / "typed.ipynb", "pass", extra='zone = "0051"\nsmoothing = 4\nshare = 0.5\n'
     )
     checked = validate_parameters(notebook, {"zone": "0051", "smoothing": "8", "share": "1"})
@@ -108,7 +96,7 @@ def test_warm_kernels_give_the_reports_of_plain_papermill(tmp_path):
 
 @pytest.mark.slow
 def test_a_failure_never_leaks_into_the_next_territory_of_the_same_kernel(tmp_path):
-    notebook = _notebook(
+    notebook = make_notebook(
         tmp_path / "leak.ipynb",
         "assert 'left_over' not in dir(), 'state leaked from the previous notebook'\n"
         "left_over = territory\n"
@@ -168,7 +156,7 @@ def test_a_kernel_that_fails_to_start_is_retried_once(tmp_path, monkeypatch, war
         ["DA01"],
         output_root=tmp_path / "out",
         jobs=1,
-        notebook=_notebook(tmp_path / "once.ipynb", "print('rendu')", kernel="flaky-once"),
+        notebook=make_notebook(tmp_path / "once.ipynb", "print('rendu')", kernel="flaky-once"),
         warm=warm,
         **QUIET,
     )
@@ -178,7 +166,7 @@ def test_a_kernel_that_fails_to_start_is_retried_once(tmp_path, monkeypatch, war
         ["DA01"],
         output_root=tmp_path / "out2",
         jobs=1,
-        notebook=_notebook(tmp_path / "never.ipynb", "print('rendu')", kernel="flaky-always"),
+        notebook=make_notebook(tmp_path / "never.ipynb", "print('rendu')", kernel="flaky-always"),
         warm=warm,
         **QUIET,
     )
@@ -225,7 +213,9 @@ def _assert_whole(edition: Path) -> set[str]:
 @pytest.mark.slow
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL], ids=["ctrl-c", "killed"])
 def test_an_interrupted_run_leaves_whole_reports_and_the_next_run_resumes(tmp_path, sig):
-    notebook = _notebook(tmp_path / "slow.ipynb", "import time\ntime.sleep(1.5)\nprint('rendu')")
+    notebook = make_notebook(
+        tmp_path / "slow.ipynb", "import time\ntime.sleep(1.5)\nprint('rendu')"
+    )
     territories = ["DA01", "DA02", "DA03", "DA04", "DA05", "DA06"]
     edition = tmp_path / "out" / "demo"
     process = _start_cli(tmp_path, notebook, territories)
@@ -300,7 +290,7 @@ def test_editing_an_analysts_file_renders_that_territory_again(tmp_path):
     root = tmp_path / "analyses"
     (root / "DA01").mkdir(parents=True)
     (root / "DA01" / "enjeux.md").write_text("Premier texte.", encoding="utf-8")
-    notebook = _notebook(tmp_path / "a.ipynb", "print(territory)", extra='analyses_dir = ""\n')
+    notebook = make_notebook(tmp_path / "a.ipynb", "print(territory)", extra='analyses_dir = ""\n')
 
     def run():
         result = run_batch(
