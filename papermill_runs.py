@@ -192,8 +192,8 @@ def parse_fetch_args(argv) -> argparse.Namespace:
 
 def fetch_main(argv) -> int:
     args = parse_fetch_args(argv)
-    from bassin_lib.fetch import RAW_DIR, fetch
-    from bassin_lib.sources import catalogue
+    from bassin_lib.inputs.fetch import RAW_DIR, fetch
+    from bassin_lib.inputs.sources import catalogue
 
     sources = catalogue()
     if args.list:
@@ -228,8 +228,8 @@ def main(argv=None) -> int:
     if argv[:1] == ["fetch"]:
         return fetch_main(argv[1:])
     args = parse_args(argv)
-    from bassin_lib.batch import run_batch
     from bassin_lib.paths import OUTPUT_DIR
+    from bassin_lib.running.batch import run_batch
 
     try:
         result = run_batch(

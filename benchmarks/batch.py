@@ -33,9 +33,9 @@ import psutil
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bassin_lib import datasets  # noqa: E402
-from bassin_lib.batch import run_batch  # noqa: E402
+from bassin_lib.inputs import datasets  # noqa: E402
 from bassin_lib.paths import DIAGNOSTIC_NOTEBOOK  # noqa: E402
+from bassin_lib.running.batch import run_batch  # noqa: E402
 
 
 class PeakMemory:

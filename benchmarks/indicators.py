@@ -22,10 +22,10 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bassin_lib import cube as cube_module  # noqa: E402
-from bassin_lib import demo  # noqa: E402
-from bassin_lib import indicators as ind  # noqa: E402
-from bassin_lib.territories import Referentiel  # noqa: E402
+from bassin_lib import analysis as ind  # noqa: E402
+from bassin_lib.inputs import cube as cube_module  # noqa: E402
+from bassin_lib.inputs import demo  # noqa: E402
+from bassin_lib.inputs.territories import Referentiel  # noqa: E402
 
 # A17 demo sectors split into the 38 A38 sectors (synthetic proportions).
 A17_TO_A38 = {

@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from bassin_lib import cube as cube_module
-from bassin_lib import demo
-from bassin_lib.territories import Referentiel
+from bassin_lib.inputs import cube as cube_module
+from bassin_lib.inputs import demo
+from bassin_lib.inputs.territories import Referentiel
 
 TINY_ZONES = pd.DataFrame(
     {

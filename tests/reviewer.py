@@ -87,7 +87,7 @@ def assert_reads_as_a_french_diagnostic(folder: Path) -> None:
     assert len(figures) == html.count("<img"), "one provenance entry per image"
     assert figures
     for figure in figures:
-        locating = figure["function"] == ["bassin_lib.maps.territory_in_region"]
+        locating = figure["function"] == ["bassin_lib.rendering.maps.territory_in_region"]
         assert locating or YEAR.search(figure["title"]), figure["title"]
         for dataset in figure["datasets"]:
             assert dataset["source_line"].startswith("Source : "), dataset

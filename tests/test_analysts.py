@@ -7,9 +7,11 @@ from datetime import date
 import nbformat
 import pytest
 
-from bassin_lib import analysts, datasets, report
 from bassin_lib.errors import BassinWarning, DataFormatError, ParameterError
+from bassin_lib.inputs import datasets
 from bassin_lib.paths import DATA_DIR
+from bassin_lib.rendering import analysts
+from bassin_lib.rendering import blocks as report
 
 METHOD = """---
 dates: [2024-04-04, 2024-03-12, 2024-03-12, 2024-03-28]

@@ -8,7 +8,7 @@ import pytest
 from notebook_factory import make_notebook
 
 import papermill_runs
-from bassin_lib.batch import run_batch
+from bassin_lib.running.batch import run_batch
 
 
 def _expected_change(tables, codes, start="2019Q4", end="2020Q4"):

@@ -16,10 +16,11 @@ import pytest
 from notebook_factory import make_notebook
 
 import papermill_runs
-from bassin_lib import batch, report
-from bassin_lib.batch import run_batch, validate_parameters
 from bassin_lib.errors import ParameterError
 from bassin_lib.paths import DIAGNOSTIC_NOTEBOOK
+from bassin_lib.rendering import blocks as report
+from bassin_lib.running import batch
+from bassin_lib.running.batch import run_batch, validate_parameters
 
 ROOT = Path(__file__).resolve().parents[1]
 QUIET = {"progress": False, "log": lambda _line: None}

@@ -14,8 +14,8 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from bassin_lib import report
-from bassin_lib.batch import run_batch
+from bassin_lib.rendering import blocks as report
+from bassin_lib.running.batch import run_batch
 
 pytestmark = pytest.mark.slow
 

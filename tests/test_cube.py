@@ -4,9 +4,9 @@ import pandas as pd
 import pytest
 from conftest import TINY_GROUPS, TINY_ZONES, tiny_tables
 
-from bassin_lib import cube as cube_module
 from bassin_lib.errors import DataFormatError
-from bassin_lib.territories import Referentiel
+from bassin_lib.inputs import cube as cube_module
+from bassin_lib.inputs.territories import Referentiel
 
 
 def _value(cube, table, level, code, period, **dims):

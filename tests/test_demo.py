@@ -4,8 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from bassin_lib import demo, schemas
 from bassin_lib.errors import ParameterError
+from bassin_lib.inputs import demo, schemas
 
 
 def test_default_size_regions_and_france(demo_data):

@@ -9,8 +9,8 @@ import zipfile
 
 import pytest
 
-from bassin_lib.fetch import FetchError, fetch
-from bassin_lib.sources import RemoteFile, Source
+from bassin_lib.inputs.fetch import FetchError, fetch
+from bassin_lib.inputs.sources import RemoteFile, Source
 
 
 def _zip_bytes(text: str) -> bytes:
@@ -184,7 +184,7 @@ def test_import_from_local_folder(tmp_path):
 
 
 def test_pinned_official_files_import_from_a_folder_of_real_files(real_dir, tmp_path):
-    from bassin_lib.sources import catalogue
+    from bassin_lib.inputs.sources import catalogue
 
     pinned = [s for s in catalogue() if s.files and all(f.sha256 for f in s.files)]
     assert {s.name for s in pinned} >= {"insee_chomage", "insee_filosofi", "francetravail_bmo"}

@@ -2,9 +2,10 @@
 
 import pandas as pd
 
-from bassin_lib import cube as cube_module
-from bassin_lib import datasets, figures, maps
-from bassin_lib import indicators as ind
+from bassin_lib import analysis as ind
+from bassin_lib.inputs import cube as cube_module
+from bassin_lib.inputs import datasets
+from bassin_lib.rendering import figures, maps
 
 SOURCE = "Source : essai"
 

@@ -1,4 +1,4 @@
-"""The index page of an edition (bassin_lib.report.render_index, territory_shapes, index_map):
+"""The index page of an edition (bassin_lib.rendering.blocks.render_index, territory_shapes, index_map):
 map links, status, escaping, numeric sort keys and page size, without a browser."""
 
 import math
@@ -12,8 +12,9 @@ import pytest
 import shapely
 from shapely.geometry import box
 
-from bassin_lib import datasets, report
 from bassin_lib.errors import BassinWarning
+from bassin_lib.inputs import datasets
+from bassin_lib.rendering import blocks as report
 
 SVG = "{http://www.w3.org/2000/svg}"
 NBSP = "\u00a0"
@@ -310,7 +311,7 @@ def test_page_of_300_detailed_zones_stays_well_under_a_megabyte():
 
 
 def test_employment_column_names_the_window_of_the_reports():
-    from bassin_lib import report
+    from bassin_lib.rendering import blocks as report
 
     records = [
         {"territory": "DA01", "label": "Valdieu", "status": "ok", "seconds": 1.0, "error": "",

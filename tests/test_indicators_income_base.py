@@ -28,8 +28,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from bassin_lib.errors import ParameterError
-from bassin_lib.indicators.income_base import (
+from bassin_lib.analysis.development_model import (
     ADJECTIVES,
     COMPONENT_LABELS,
     COMPONENTS,
@@ -37,6 +36,7 @@ from bassin_lib.indicators.income_base import (
     development_model,
     income_base_shares,
 )
+from bassin_lib.errors import ParameterError
 
 INCOME = {
     ("2705", "2020"): [328, 100, 130, 290, 120, 32],

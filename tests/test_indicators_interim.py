@@ -19,13 +19,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from bassin_lib.errors import ParameterError
-from bassin_lib.indicators.interim import (
+from bassin_lib.analysis.interim import (
     interim_profile_shares,
     interim_sector_mix,
     interim_share,
     interim_yoy,
 )
+from bassin_lib.errors import ParameterError
 
 
 def _interim(rows, freq="Q", measure="jobs"):

@@ -8,10 +8,10 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from bassin_lib import indicators as ind
+from bassin_lib import analysis as ind
 from bassin_lib.errors import BassinWarning
+from bassin_lib.inputs.real import build_real
 from bassin_lib.paths import GROUPS_FILES
-from bassin_lib.real import build_real
 
 
 @pytest.fixture(scope="module")

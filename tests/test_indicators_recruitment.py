@@ -6,10 +6,10 @@ import pandas as pd
 import pytest
 from conftest import TINY_GROUPS, TINY_ZONES, tiny_tables
 
-from bassin_lib import cube as cube_module
-from bassin_lib import narrative as n
-from bassin_lib.indicators import recruitment_by_occupation, recruitment_summary
-from bassin_lib.territories import Referentiel
+from bassin_lib.analysis import recruitment_by_occupation, recruitment_summary
+from bassin_lib.inputs import cube as cube_module
+from bassin_lib.inputs.territories import Referentiel
+from bassin_lib.rendering import narrative as n
 
 NAN = float("nan")
 # zone, occupation: projects, difficult, seasonal

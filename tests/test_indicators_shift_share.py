@@ -17,8 +17,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+from bassin_lib.analysis.shift_share import dynamic_shift_share, shift_share
 from bassin_lib.errors import ParameterError
-from bassin_lib.indicators.shift_share import dynamic_shift_share, shift_share
 
 COLUMNS = [
     "level",

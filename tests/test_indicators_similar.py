@@ -29,8 +29,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+from bassin_lib.analysis.similar_zones import similar_zones, structure_features
 from bassin_lib.errors import ParameterError
-from bassin_lib.indicators.similar import similar_zones, structure_features
 
 
 def _employment(table):

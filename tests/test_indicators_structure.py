@@ -20,8 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from bassin_lib.errors import ParameterError
-from bassin_lib.indicators.structure import (
+from bassin_lib.analysis.sectors import (
     PRESENTIELLE,
     PRODUCTIVE,
     SPHERE_BY_SECTOR,
@@ -30,6 +29,7 @@ from bassin_lib.indicators.structure import (
     specialisation_indices,
     sphere_shares,
 )
+from bassin_lib.errors import ParameterError
 
 A17 = ["C1", "C2", "C3", "C4", "C5", "DE", "FZ", "GZ", "HZ", "IZ", "JZ", "KZ", "LZ", "MN", "OQ"]
 A17 += ["RU", "AZ"]

@@ -16,14 +16,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bassin_lib.analysis.jobseekers import jobseeker_shares
+from bassin_lib.analysis.population import population_density, population_growth
+from bassin_lib.analysis.unemployment import labour_force_identity
 from bassin_lib.errors import ParameterError
-from bassin_lib.indicators.territory import (
-    jobseeker_shares,
-    labour_force_identity,
-    population_density,
-    population_growth,
-)
-from bassin_lib.sources import anct_population
+from bassin_lib.inputs.sources import anct_population
 
 
 def _values(rows, freq):

@@ -8,10 +8,11 @@ import pandas as pd
 import pytest
 from shapely.geometry import box
 
-from bassin_lib import datasets, maps
-from bassin_lib import indicators as ind
+from bassin_lib import analysis as ind
 from bassin_lib.errors import ParameterError
-from bassin_lib.territories import Territory
+from bassin_lib.inputs import datasets
+from bassin_lib.inputs.territories import Territory
+from bassin_lib.rendering import maps
 
 SOURCE = "Source : essai"
 

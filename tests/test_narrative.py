@@ -1,8 +1,8 @@
 import pandas as pd
 import pytest
 
-from bassin_lib import indicators as ind
-from bassin_lib import narrative as n
+from bassin_lib import analysis as ind
+from bassin_lib.rendering import narrative as n
 
 
 def plain(text: str) -> str:

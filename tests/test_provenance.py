@@ -8,10 +8,12 @@ import re
 
 import pytest
 
-from bassin_lib import datasets, figures, maps, provenance, report
-from bassin_lib import indicators as ind
-from bassin_lib.batch import run_batch
+from bassin_lib import analysis as ind
 from bassin_lib.errors import ParameterError
+from bassin_lib.inputs import datasets
+from bassin_lib.rendering import blocks as report
+from bassin_lib.rendering import figures, maps, provenance
+from bassin_lib.running.batch import run_batch
 
 
 def _sha256(path) -> str:
@@ -31,7 +33,7 @@ def test_figure_is_returned_unchanged_with_its_title_table_and_function(demo_cub
     entry = prov.payload()["figures"][0]
     assert entry["number"] == 1
     assert entry["title"] == "Taux de pauvreté et niveau de vie médian en 2021"
-    assert entry["function"] == ["bassin_lib.indicators.social.income_poverty_levels"]
+    assert entry["function"] == ["bassin_lib.analysis.living_standards.income_poverty_levels"]
     (dataset,) = entry["datasets"]
     assert dataset["table"] == "income_poverty" and dataset["subject"] == "revenus et pauvreté"
 
@@ -42,7 +44,7 @@ def test_demo_datasets_say_synthetic_and_name_the_generator(demo_cube):
     assert dataset["producer"] == "données synthétiques" and dataset["vintage"] is None
     assert dataset["files"] == []
     assert dataset["files_note"] == (
-        "données générées par bassin_lib.demo.generate(end=2024Q4, n_regions=3, n_zones=30, "
+        "données générées par bassin_lib.inputs.demo.generate(end=2024Q4, n_regions=3, n_zones=30, "
         "seed=2020, start=2010Q1) : aucun fichier source"
     )
     assert dataset["cube_file"] is None  # a cube built in memory has no file
@@ -164,7 +166,7 @@ def test_demo_reports_have_a_complete_provenance_sidecar(demo_batch):
     sidecar = json.loads((result.edition_dir / "DA01" / "provenance.json").read_text("utf-8"))
     names = [f["file"] for f in sidecar["analyst_files"]]
     assert "DA01/methode.md" in names and "DA01/secteurs/logistique.md" in names
-    from bassin_lib.analysts import ANALYSES_DIR
+    from bassin_lib.rendering.analysts import ANALYSES_DIR
 
     for entry in sidecar["analyst_files"]:
         assert entry["sha256"] == _sha256(ANALYSES_DIR / entry["file"])

@@ -8,7 +8,7 @@ import zipfile
 import openpyxl
 import pytest
 
-from bassin_lib.batch import run_batch
+from bassin_lib.running.batch import run_batch
 
 
 def _cells(path, sheet, header_name, codes, columns, member=None):

@@ -1,6 +1,6 @@
-import bassin_lib.indicators as ind
-from bassin_lib import schemas
-from bassin_lib.indicators import registry
+import bassin_lib.analysis as ind
+from bassin_lib.analysis import registry
+from bassin_lib.inputs import schemas
 
 
 def test_every_indicator_function_has_an_entry_and_every_entry_a_function():
@@ -34,7 +34,7 @@ def test_glossary_renders_as_one_table_row_per_indicator():
 
 
 def test_glossary_names_each_dataset_in_french_not_by_its_table_id():
-    from bassin_lib import report
+    from bassin_lib.rendering import blocks as report
 
     assert {entry.source for entry in registry.REGISTRY} <= set(report.TABLE_SUBJECTS)
     text = registry.glossary_markdown(report.TABLE_SUBJECTS)

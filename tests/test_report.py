@@ -2,7 +2,7 @@ import json
 
 import nbformat
 
-from bassin_lib import report
+from bassin_lib.rendering import blocks as report
 
 
 def test_text_from_data_cannot_inject_html():

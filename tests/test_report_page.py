@@ -5,7 +5,7 @@ from datetime import datetime
 
 import nbformat
 
-from bassin_lib import report
+from bassin_lib.rendering import blocks as report
 
 
 def _notebook():

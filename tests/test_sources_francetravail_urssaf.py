@@ -15,8 +15,8 @@ import pandas as pd
 import pytest
 
 from bassin_lib.errors import BassinWarning, DataFormatError, ParameterError
-from bassin_lib.sources import Source, dares_demandeurs, dares_interim, francetravail_bmo
-from bassin_lib.sources import urssaf_emploi as urssaf
+from bassin_lib.inputs.sources import Source, dares_demandeurs, dares_interim, francetravail_bmo
+from bassin_lib.inputs.sources import urssaf_emploi as urssaf
 
 URSSAF_REAL = "urssaf_emploi_ze/urssaf_emploi_ze_quarterly_2012_2025.csv"
 COMMUNES_REAL = "francetravail_demandeurs_emploi/emploi_demandeur.csv"

@@ -1,4 +1,4 @@
-"""Readers of the INSEE and ANCT datasets (bassin_lib.sources.insee_* and anct_population).
+"""Readers of the INSEE and ANCT datasets (bassin_lib.inputs.sources.insee_* and anct_population).
 
 Two parts:
 
@@ -25,10 +25,10 @@ import pytest
 from shapely.geometry import box
 
 from bassin_lib.errors import DataFormatError, ParameterError
-from bassin_lib.sources import Source, anct_population, insee_chomage, insee_filosofi
-from bassin_lib.sources import insee_ze2020 as ze
-from bassin_lib.sources._excel import cell_text, open_workbook, read_csv_table
-from bassin_lib.territories import Referentiel
+from bassin_lib.inputs.sources import Source, anct_population, insee_chomage, insee_filosofi
+from bassin_lib.inputs.sources import insee_ze2020 as ze
+from bassin_lib.inputs.sources._excel import cell_text, open_workbook, read_csv_table
+from bassin_lib.inputs.territories import Referentiel
 
 # --------------------------------------------------------------------------------------------
 # Real files (module-scoped: each big workbook is read once)

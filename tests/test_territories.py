@@ -3,7 +3,7 @@ import pytest
 from conftest import TINY_GROUPS, TINY_ZONES
 
 from bassin_lib.errors import DataFormatError, ParameterError, UnknownTerritoryError
-from bassin_lib.territories import Referentiel, load_groups
+from bassin_lib.inputs.territories import Referentiel, load_groups
 
 
 @pytest.fixture

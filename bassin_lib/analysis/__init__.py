@@ -1,0 +1,77 @@
+"""Analysis: the indicator functions, one module per subject.
+
+Indicator functions: pure, tidy frames in and out, no file I/O and no printing.
+
+Each function takes the :class:`~bassin_lib.inputs.cube.Cube`, a :class:`~bassin_lib.inputs.territories.Territory`
+and keyword options, and returns a frame with one row per comparator (``role``: territory,
+region, France) and documented columns. Passing ``territory=None`` to the employment, job-seeker,
+unemployment and population functions computes every geography of the cube at once (rows keyed
+by ``level, code``): the same formulas, vectorised, for batches and benchmarks. The structure
+and shift-share families take the canonical employment frame directly and are vectorised too.
+"""
+
+from bassin_lib.analysis.development_model import development_model, income_base_shares
+from bassin_lib.analysis.employment import (
+    crisis_reading,
+    employment_change,
+    employment_index,
+    quarterly_changes,
+    year_on_year_changes,
+)
+from bassin_lib.analysis.interim import (
+    interim_profile_shares,
+    interim_sector_mix,
+    interim_share,
+    interim_yoy,
+)
+from bassin_lib.analysis.jobseekers import jobseeker_shares, jobseekers_change, jobseekers_series
+from bassin_lib.analysis.living_standards import income_poverty_levels
+from bassin_lib.analysis.population import population_change, population_density, population_growth
+from bassin_lib.analysis.recruitment import recruitment_by_occupation, recruitment_summary
+from bassin_lib.analysis.sectors import (
+    location_quotients,
+    sector_shares,
+    specialisation_indices,
+    sphere_shares,
+)
+from bassin_lib.analysis.shift_share import dynamic_shift_share, shift_share
+from bassin_lib.analysis.similar_zones import similar_zones, structure_features
+from bassin_lib.analysis.unemployment import (
+    labour_force_identity,
+    unemployment_rate_change,
+    unemployment_rate_series,
+)
+
+__all__ = [
+    "development_model",
+    "income_base_shares",
+    "interim_profile_shares",
+    "interim_sector_mix",
+    "interim_share",
+    "interim_yoy",
+    "jobseeker_shares",
+    "labour_force_identity",
+    "population_density",
+    "population_growth",
+    "similar_zones",
+    "structure_features",
+    "crisis_reading",
+    "dynamic_shift_share",
+    "location_quotients",
+    "sector_shares",
+    "shift_share",
+    "specialisation_indices",
+    "sphere_shares",
+    "employment_change",
+    "employment_index",
+    "income_poverty_levels",
+    "jobseekers_change",
+    "jobseekers_series",
+    "population_change",
+    "quarterly_changes",
+    "recruitment_by_occupation",
+    "recruitment_summary",
+    "unemployment_rate_change",
+    "unemployment_rate_series",
+    "year_on_year_changes",
+]

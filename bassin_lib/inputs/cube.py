@@ -1,0 +1,279 @@
+"""The cube: every canonical table at zone, group, region and France level, built once per batch.
+
+Aggregation rules (documented in the report's method appendix):
+
+- counts (employment, job seekers, population, area, income, hiring projects...) are summed over
+  member zones; when a member is
+  missing (masked cell) the sum covers the others and is flagged ``lower_bound``;
+- rates (unemployment rate, poverty rate, living standards) are taken as published for zones,
+  regions and France; for a group of several zones, or a level the source does not publish, they
+  are population-weighted means of the member zones (population of the latest year), flagged
+  ``approximate``; a group of one zone equals the zone.
+
+A notebook never aggregates: it loads the cube (:func:`load_cube`) and slices it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from bassin_lib.errors import DataFormatError
+from bassin_lib.inputs import schemas
+from bassin_lib.inputs.territories import Referentiel, Territory
+
+RATE_TABLES = ("unemployment_rate", "income_poverty")
+"""Tables of rates or levels per head; every other canonical table holds counts (jobs, people,
+km², euros, hiring projects) and is summed."""
+COMPARATOR_NAMES = {"territory": "territoire", "region": "région", "france": "France"}
+_ROLE_ORDER = {role: i for i, role in enumerate(COMPARATOR_NAMES)}
+
+
+@dataclass
+class Cube:
+    """Canonical tables aggregated to every level, with the référentiel and the zone map.
+
+    Attributes
+    ----------
+    tables : dict of DataFrame
+        Canonical tables plus boolean columns ``approximate`` and ``lower_bound``.
+    referentiel : Referentiel
+    geometry : GeoDataFrame or None
+        One polygon per zone (column ``zone``).
+    meta : dict
+        ``data_source``, ``synthetic``, ``notice``, ``sources`` (one « Source : … » line per
+        table), ``france_label``.
+    """
+
+    tables: dict[str, pd.DataFrame]
+    referentiel: Referentiel
+    geometry: object = None
+    meta: dict = field(default_factory=dict)
+
+    def territory(self, territory_id: str) -> Territory:
+        """Resolve a territory id (raises with close matches when unknown)."""
+        return self.referentiel.resolve(territory_id)
+
+    def comparators(self, territory: Territory) -> pd.DataFrame:
+        """The territory, its region and France, in that order.
+
+        Returns
+        -------
+        DataFrame
+            Columns ``role`` (``territory``, ``region``, ``france``), ``level``, ``code``,
+            ``label``.
+        """
+        return pd.DataFrame(
+            [
+                ("territory", territory.kind, territory.id, territory.label),
+                ("region", "region", territory.region, territory.region_label),
+                ("france", "france", schemas.FRANCE_CODE, self.meta.get("france_label", "France")),
+            ],
+            columns=["role", "level", "code", "label"],
+        )
+
+    def select(self, table: str, territory: Territory, **filters) -> pd.DataFrame:
+        """Rows of ``table`` for the territory and its comparators, with their role and label.
+
+        Parameters
+        ----------
+        table : str
+            Canonical table name.
+        territory : Territory
+        **filters
+            Column equal to value (``sector="TOTAL"``, ``adjustment="cvs"``...).
+        """
+        if table not in self.tables:
+            raise DataFormatError(f"cube has no table {table!r}; it has {sorted(self.tables)}")
+        data = self.tables[table]
+        for column in filters:
+            if column not in data.columns:
+                raise DataFormatError(f"table {table!r} has no column {column!r}")
+        # Row positions by (level, code), computed once per table: a slice costs the size of
+        # the three geographies, not of the whole table (hundreds of zones in a batch).
+        positions = self._positions(table)
+        parts = []
+        for row in self.comparators(territory).itertuples(index=False):
+            rows = data.iloc[positions.get((row.level, row.code), [])]
+            for column, value in filters.items():
+                rows = rows[rows[column] == value]
+            parts.append(rows.assign(role=row.role, label=row.label))
+        out = pd.concat(parts, ignore_index=True)
+        return (
+            out.sort_values("period", kind="stable")
+            .sort_values("role", key=lambda r: r.map(_ROLE_ORDER), kind="stable")
+            .reset_index(drop=True)
+        )
+
+    def _positions(self, table: str) -> dict:
+        cache = self.__dict__.setdefault("_position_cache", {})
+        if table not in cache:
+            cache[table] = self.tables[table].groupby(["level", "code"], sort=False).indices
+        return cache[table]
+
+    def save(self, directory: str | Path) -> Path:
+        """Write the cube as parquet files plus ``meta.json`` into ``directory``."""
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        for name, table in self.tables.items():
+            table.to_parquet(directory / f"{name}.parquet", index=False)
+        self.referentiel.zones.reset_index(drop=True).to_parquet(directory / "zones.parquet")
+        if self.geometry is not None:
+            self.geometry.to_parquet(directory / "geometry.parquet")
+        payload = {
+            "meta": self.meta,
+            "groups": {
+                gid: {"label": g["label"], "zones": list(g["zones"])}
+                for gid, g in self.referentiel.groups.items()
+            },
+        }
+        (directory / "meta.json").write_text(
+            json.dumps(payload, ensure_ascii=False, indent=1), encoding="utf-8"
+        )
+        return directory
+
+
+def load_cube(directory: str | Path) -> Cube:
+    """Read a cube written by :meth:`Cube.save`."""
+    directory = Path(directory)
+    meta_file = directory / "meta.json"
+    if not meta_file.exists():
+        raise DataFormatError(f"{directory}: not a cube folder (no meta.json); build it first")
+    payload = json.loads(meta_file.read_text(encoding="utf-8"))
+    groups = {
+        gid: {"label": g["label"], "zones": tuple(g["zones"])}
+        for gid, g in payload["groups"].items()
+    }
+    zones = pd.read_parquet(directory / "zones.parquet")
+    tables = {
+        p.stem: pd.read_parquet(p)
+        for p in sorted(directory.glob("*.parquet"))
+        if p.stem not in ("zones", "geometry")
+    }
+    geometry = None
+    if (directory / "geometry.parquet").exists():
+        import geopandas as gpd
+
+        geometry = gpd.read_parquet(directory / "geometry.parquet")
+    return Cube(
+        tables=tables,
+        referentiel=Referentiel(zones, groups),
+        geometry=geometry,
+        meta=payload["meta"],
+    )
+
+
+def _membership(referentiel: Referentiel) -> pd.DataFrame:
+    """(level, code, zone) for every aggregate: regions, France and groups."""
+    zones = referentiel.zones
+    rows = [("region", r, z) for z, r in zip(zones["zone"], zones["region"], strict=True)]
+    rows += [("france", schemas.FRANCE_CODE, z) for z in zones["zone"]]
+    rows += [("group", gid, z) for gid, g in referentiel.groups.items() for z in g["zones"]]
+    return pd.DataFrame(rows, columns=["level", "code", "zone"])
+
+
+def _latest_population(tables: dict[str, pd.DataFrame]) -> pd.Series:
+    population = tables.get("population")
+    if population is None:
+        raise DataFormatError("rates cannot be aggregated without a population table")
+    zone_rows = population[(population["level"] == "zone") & population["value"].notna()]
+    latest = zone_rows.sort_values("period").groupby("code")["value"].last()
+    return latest
+
+
+def aggregate(
+    name: str, table: pd.DataFrame, referentiel: Referentiel, weights: pd.Series | None = None
+) -> pd.DataFrame:
+    """Aggregate one canonical table to groups, regions and France (rules in module docstring).
+
+    Parameters
+    ----------
+    name : str
+        Canonical table name (decides count or rate rules).
+    table : DataFrame
+        Canonical table with at least the zone rows.
+    referentiel : Referentiel
+    weights : Series, optional
+        Population by zone code, needed for rate tables.
+
+    Returns
+    -------
+    DataFrame
+        The table at every level with boolean columns ``approximate`` and ``lower_bound``.
+    """
+    dims = schemas.DIMENSIONS[name]
+    keys = ["level", "code", "period", *dims]
+    zone_rows = table[table["level"] == "zone"]
+    unknown = sorted(set(zone_rows["code"]) - set(referentiel.zones.index))
+    if unknown:
+        raise DataFormatError(
+            f"table {name!r}: zone code(s) not in the référentiel: {unknown[:10]}"
+        )
+    published = table.assign(approximate=False, lower_bound=False)
+    membership = _membership(referentiel)
+    members = membership.merge(
+        zone_rows.rename(columns={"code": "zone"}).drop(columns=["level"]), on="zone", how="inner"
+    )
+    size = membership.groupby(["level", "code"])["zone"].size().rename("n_members")
+    if name not in RATE_TABLES:
+        grouped = members.groupby(keys, observed=True)
+        out = grouped["value"].sum(min_count=1).to_frame()
+        present, rows = grouped["value"].count(), grouped["value"].size()
+        out["lower_bound"] = (present < rows) & (present > 0)
+        out["approximate"] = False
+    else:
+        if weights is None:
+            raise DataFormatError(f"table {name!r}: rates need population weights to aggregate")
+        members["weight"] = members["zone"].map(weights)
+        members["weighted"] = members["value"] * members["weight"]
+        grouped = members.groupby(keys, observed=True)
+        # any missing member value or weight makes the aggregate missing, never a biased mean
+        complete = grouped["weighted"].count() == grouped["weighted"].size()
+        out = (grouped["weighted"].sum() / grouped["weight"].sum()).rename("value").to_frame()
+        out.loc[~complete, "value"] = float("nan")
+        out["approximate"] = True
+        out["lower_bound"] = False
+    out = out.reset_index().merge(size.reset_index(), on=["level", "code"], how="left")
+    if name in RATE_TABLES:
+        out.loc[out["n_members"] == 1, "approximate"] = False
+    out = out.drop(columns="n_members")
+    # Published aggregates win over rebuilt ones (a publisher's France is the reference).
+    already = published.set_index(["level", "code"]).index
+    out = out[~out.set_index(["level", "code"]).index.isin(already)]
+    result = pd.concat([published, out], ignore_index=True)
+    result["approximate"] = result["approximate"].astype(bool)
+    result["lower_bound"] = result["lower_bound"].astype(bool)
+    return result.sort_values(keys).reset_index(drop=True)[
+        [*keys, "value", "approximate", "lower_bound"]
+    ]
+
+
+def build_cube(
+    tables: dict[str, pd.DataFrame],
+    referentiel: Referentiel,
+    geometry=None,
+    meta: dict | None = None,
+) -> Cube:
+    """Aggregate every canonical table once for all zones, groups, regions and France.
+
+    ``meta["levels"][table]`` records the levels the source published (``published``) and
+    those computed here from zones (``computed``), for the report's appendix.
+    """
+    weights = _latest_population(tables) if any(t in tables for t in RATE_TABLES) else None
+    aggregated = {
+        name: aggregate(name, table, referentiel, weights) for name, table in tables.items()
+    }
+    meta = dict(meta or {})
+    meta["levels"] = {}
+    for name, table in tables.items():
+        published = [lv for lv in schemas.LEVELS if lv in set(table["level"])]
+        computed = [
+            lv
+            for lv in schemas.LEVELS
+            if lv in set(aggregated[name]["level"]) and lv not in published
+        ]
+        meta["levels"][name] = {"published": published, "computed": computed}
+    return Cube(tables=aggregated, referentiel=referentiel, geometry=geometry, meta=meta)
