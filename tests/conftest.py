@@ -116,6 +116,15 @@ def demo_data():
     return demo.generate()
 
 
+@pytest.fixture(scope="session")
+def demo_cube():
+    """The demo cube (30 fictitious zones, groups, regions, France), built once per session;
+    tests must not modify it."""
+    from bassin_lib.inputs import datasets
+
+    return datasets.build("demo")
+
+
 REAL_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "real"
 
 

@@ -10,7 +10,7 @@ import pytest
 from bassin_lib.errors import BassinWarning, DataFormatError, ParameterError
 from bassin_lib.inputs import datasets
 from bassin_lib.paths import DATA_DIR
-from bassin_lib.rendering import analysts
+from bassin_lib.rendering import analysts, french, page
 from bassin_lib.rendering import blocks as report
 
 METHOD = """---
@@ -151,14 +151,14 @@ def test_method_block_in_french():
 
 
 def test_french_dates():
-    assert analysts.french_date(date(2024, 3, 12)) == "12 mars 2024"
-    assert analysts.french_date(date(2024, 4, 1)) == "1er avril 2024"
+    assert french.french_date(date(2024, 3, 12)) == "12 mars 2024"
+    assert french.french_date(date(2024, 4, 1)) == "1er avril 2024"
     assert (
-        analysts.french_dates((date(2024, 3, 1), date(2024, 3, 14), date(2024, 4, 4)))
+        french.french_dates((date(2024, 3, 1), date(2024, 3, 14), date(2024, 4, 4)))
         == "1er et 14 mars 2024 et 4 avril 2024"
     )
     many = tuple(date(2024, 3, d) for d in range(2, 20, 2)) + (date(2024, 4, 4),)
-    assert analysts.french_dates(many) == "du 2 mars 2024 au 4 avril 2024 (10 journées)"
+    assert french.french_dates(many) == "du 2 mars 2024 au 4 avril 2024 (10 journées)"
 
 
 def test_headings_go_under_the_report_headings_outside_code():
@@ -186,7 +186,7 @@ def _html(outputs) -> str:
         nbformat.v4.new_output("display_data", data={"text/markdown": out.data}) for out in outputs
     ]
     nb.cells = [cell]
-    return report.notebook_to_html(nb, "Essai")
+    return page.notebook_to_html(nb, "Essai")
 
 
 SCRIPT = "<script>alert(1)</script>"

@@ -16,11 +16,12 @@ import pytest
 from notebook_factory import make_notebook
 
 import papermill_runs
-from bassin_lib.errors import ParameterError
+from bassin_lib.errors import EditionLockedError, ParameterError, SchedulerError
 from bassin_lib.paths import DIAGNOSTIC_NOTEBOOK
-from bassin_lib.rendering import blocks as report
-from bassin_lib.running import batch
-from bassin_lib.running.batch import run_batch, validate_parameters
+from bassin_lib.rendering import page as report
+from bassin_lib.running import batch, executors
+from bassin_lib.running.batch import run_batch
+from bassin_lib.running.parameters import validate_parameters
 
 ROOT = Path(__file__).resolve().parents[1]
 QUIET = {"progress": False, "log": lambda _line: None}
@@ -45,6 +46,20 @@ def test_parameters_are_checked_against_the_parameters_cell():
         validate_parameters(DIAGNOSTIC_NOTEBOOK, {"shock_quarters": "2020Q1,T2"})
     with pytest.raises(ParameterError, match="not a text value"):
         validate_parameters(DIAGNOSTIC_NOTEBOOK, {"long_run_start": 2012})
+
+
+def test_quarters_are_read_by_the_one_parser_and_passed_on_canonical():
+    checked = validate_parameters(
+        DIAGNOSTIC_NOTEBOOK,
+        {"crisis_start": "2019-T4", "crisis_end": "2020t4", "shock_quarters": "2020-T1,2020Q2"},
+    )
+    assert checked == {
+        "crisis_start": "2019Q4",
+        "crisis_end": "2020Q4",
+        "shock_quarters": ["2020Q1", "2020Q2"],
+    }
+    with pytest.raises(ParameterError, match="'2019Q5' is not a quarter"):
+        validate_parameters(DIAGNOSTIC_NOTEBOOK, {"crisis_start": "2019Q5"})
 
 
 def test_parameter_types_follow_the_defaults(tmp_path):
@@ -225,7 +240,7 @@ def test_an_interrupted_run_leaves_whole_reports_and_the_next_run_resumes(tmp_pa
     _out, err = process.communicate(timeout=60)
     if sig == signal.SIGINT:
         assert process.returncode == 130
-        assert "relancer la même commande reprend" in err
+        assert "running the same command again resumes" in err
     else:
         assert process.returncode == -signal.SIGKILL
     finished = _assert_whole(edition)
@@ -246,7 +261,7 @@ def test_two_runs_of_one_edition_cannot_overlap(tmp_path):
     edition.mkdir()
     with (edition / batch.LOCK_FILE).open("w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
-        with pytest.raises(ParameterError, match="another run of the edition"):
+        with pytest.raises(EditionLockedError, match="another run of the edition"):
             run_batch(["DA01"], output_root=tmp_path, **QUIET)
 
 
@@ -281,8 +296,8 @@ def test_dask_cluster_gives_the_outputs_of_the_local_runner(tmp_path):
 
 
 def test_an_unreachable_scheduler_is_a_clear_error(tmp_path, monkeypatch):
-    monkeypatch.setattr(batch, "SCHEDULER_TIMEOUT", 2)
-    with pytest.raises(ParameterError, match="no Dask scheduler at tcp://127.0.0.1:9"):
+    monkeypatch.setattr(executors, "SCHEDULER_TIMEOUT", 2)
+    with pytest.raises(SchedulerError, match="no Dask scheduler at tcp://127.0.0.1:9"):
         run_batch(["DA01"], output_root=tmp_path, scheduler="tcp://127.0.0.1:9", **QUIET)
 
 

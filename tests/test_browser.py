@@ -14,7 +14,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from bassin_lib.rendering import blocks as report
+from bassin_lib.rendering import index_site as report
 from bassin_lib.running.batch import run_batch
 
 pytestmark = pytest.mark.slow

@@ -9,7 +9,8 @@ import zipfile
 
 import pytest
 
-from bassin_lib.inputs.fetch import FetchError, fetch
+from bassin_lib.errors import EXIT_DATA, DataError, FetchError
+from bassin_lib.inputs.fetch import fetch
 from bassin_lib.inputs.sources import RemoteFile, Source
 
 
@@ -114,8 +115,27 @@ def test_download_writes_file_and_manifest(server, tmp_path):
 
 
 def test_http_404_is_an_error_naming_the_url(server, tmp_path):
-    with pytest.raises(FetchError, match=r"/absent\.zip: HTTP 404"):
+    with pytest.raises(FetchError, match=r"/absent\.zip: HTTP 404") as caught:
         fetch([_source(server, "absent.zip")], tmp_path)
+    # a data error for the command line (exit code 3)
+    assert isinstance(caught.value, DataError) and caught.value.exit_code == EXIT_DATA
+
+
+def test_the_manifest_is_written_whole_even_when_the_disk_is_full(server, tmp_path, monkeypatch):
+    import errno
+    import os
+
+    fetch([_source(server, sha=SHA_GOOD)], tmp_path)
+    before = (tmp_path / "manifest.json").read_bytes()
+
+    def full(src, dst):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), src)
+
+    monkeypatch.setattr(os, "replace", full)
+    with pytest.raises(OSError, match="No space left"):
+        fetch([_source(server, sha=SHA_GOOD)], tmp_path, update=True)
+    assert (tmp_path / "manifest.json").read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
 
 
 def test_truncated_body_is_refused_and_resumed_next_time(server, tmp_path):

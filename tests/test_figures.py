@@ -1,5 +1,6 @@
 """Every chart has a title with its period, the three comparators and a « Source : … » line."""
 
+import matplotlib.dates as mdates
 import pandas as pd
 
 from bassin_lib import analysis as ind
@@ -60,3 +61,17 @@ def test_map_locates_the_territory_in_its_region():
     assert len(collection.get_paths()) == 2
     assert isinstance(cube, cube_module.Cube) and isinstance(t.zones, tuple)
     assert pd.Series(cube.geometry["zone"]).is_unique
+
+
+def test_the_crisis_window_shaded_is_the_parameters_one():
+    cube = datasets.build("demo")
+    t = cube.territory("DA01")
+    index = ind.employment_index(cube, t, base="2012Q4", start="2012Q4")
+    fig = figures.employment_index(index, "2012Q4", SOURCE, crisis=("2008Q2", "2009Q3"))
+    (span,) = [p for p in fig.axes[0].patches if p.get_label().startswith("Fenêtre de crise")]
+    assert span.get_label() == "Fenêtre de crise (T3 2008 – T3 2009)"
+    left, right = span.get_x(), span.get_x() + span.get_width()
+    assert pd.Timestamp(mdates.num2date(left)).date() == pd.Timestamp("2008-07-01").date()
+    assert pd.Timestamp(mdates.num2date(right)).date() == pd.Timestamp("2009-09-30").date()
+    unshaded = figures.employment_index(index, "2012Q4", SOURCE)
+    assert not [p for p in unshaded.axes[0].patches if "crise" in p.get_label()]

@@ -1,5 +1,6 @@
-"""The index page of an edition (bassin_lib.rendering.blocks.render_index, territory_shapes, index_map):
-map links, status, escaping, numeric sort keys and page size, without a browser."""
+"""The index page of an edition (bassin_lib.rendering.index_site: render_index,
+territory_shapes, index_map): map links, status, escaping, numeric sort keys, columns from the
+registry and page size, without a browser."""
 
 import math
 import re
@@ -12,9 +13,10 @@ import pytest
 import shapely
 from shapely.geometry import box
 
+from bassin_lib.analysis import registry
 from bassin_lib.errors import BassinWarning
 from bassin_lib.inputs import datasets
-from bassin_lib.rendering import blocks as report
+from bassin_lib.rendering import index_site as report
 
 SVG = "{http://www.w3.org/2000/svg}"
 NBSP = "\u00a0"
@@ -46,7 +48,7 @@ def _record(territory, status="ok", label=None, **extra):
 
 def _svg(page_or_map) -> ET.Element:
     """The map's SVG element, parsed as XML (which also proves it is well-formed)."""
-    text = str(page_or_map)
+    text = page_or_map if isinstance(page_or_map, str) else report.render_map(page_or_map)
     return ET.fromstring(text[text.index("<svg") : text.index("</svg>") + len("</svg>")])
 
 
@@ -116,7 +118,7 @@ def test_map_links_rendered_territories_only_and_outlines_groups():
     records[2]["report"] = "C/diagnostic.html"  # a failed run's folder is never linked
     headline = {"A": {"unemployment_rate": 6.0}, "B": {"unemployment_rate": 8.0}}
     drawn = report.index_map(_shapes(FOUR_SQUARES), records, headline)
-    svg = _svg(drawn.svg)
+    svg = _svg(drawn)
     links = _links(svg)
     assert set(links) == {"A/diagnostic.html", "B/diagnostic.html", "G/diagnostic.html"}
     assert drawn.links == 3
@@ -148,7 +150,7 @@ def test_map_colours_by_unemployment_rate_in_equal_intervals():
     # 8.67, 10; the palette's 5 steps are spread as steps 0, 2 and 4; 8 falls in class
     # int((8 - 6) / 4 * 3) = 1 and 10 in the last class
     palette = report.MAP_PALETTE
-    assert _fills(_svg(drawn.svg)) == {
+    assert _fills(_svg(drawn)) == {
         "Zone A": palette[0],
         "Zone B": palette[2],
         "Zone C": palette[4],
@@ -161,7 +163,7 @@ def test_map_colours_by_unemployment_rate_in_equal_intervals():
         (palette[4], f"de 8,7{NBSP}% à 10,0{NBSP}%"),
         (report.MAP_NO_FIGURE, "diagnostic rendu, chiffre non disponible"),
     ]
-    links = _links(_svg(drawn.svg))
+    links = _links(_svg(drawn))
     assert links["A/diagnostic.html"] == f"Zone A (A) : taux de chômage 6,0{NBSP}% (T4 2024)"
 
 
@@ -172,7 +174,7 @@ def test_map_falls_back_to_employment_change_when_no_rate_is_known():
     }
     drawn = report.index_map(_shapes(FOUR_SQUARES[:2]), [_record("A"), _record("B")], headline)
     assert drawn.title.startswith("Évolution de l'emploi salarié privé")
-    assert _links(_svg(drawn.svg))["A/diagnostic.html"] == (
+    assert _links(_svg(drawn))["A/diagnostic.html"] == (
         f"Zone A (A) : évolution de l'emploi salarié privé -{NBSP}4,9{NBSP}% (T4 2019 – T4 2020)"
     )
 
@@ -184,7 +186,7 @@ def test_map_projection_flips_y_and_fits_the_view_box():
     shapes = _shapes(
         [("S", "Sud", "zone", box(0, 0, 10, 10)), ("N", "Nord", "zone", box(0, 10, 10, 20))]
     )
-    svg = _svg(report.index_map(shapes, [], {}).svg)
+    svg = _svg(report.index_map(shapes, [], {}))
     assert svg.get("viewBox") == "-4 -4 508 1008"
     paths = {p.find(f"{SVG}title").text.split(" ")[0]: p.get("d") for p in svg.iter(f"{SVG}path")}
 
@@ -203,7 +205,7 @@ def test_far_shapes_are_drawn_in_an_inset_and_longitudes_shrink_with_latitude():
     mainland = [(f"M{i}", f"Continent {i}", "zone", box(i, 45, i + 1, 47)) for i in range(2)]
     island = [("I1", "Île", "zone", box(55, -21.5, 55.5, -21))]
     drawn = report.index_map(_shapes(mainland + island, crs="EPSG:4326"), [], {})
-    svg = _svg(drawn.svg)
+    svg = _svg(drawn)
     # mainland 2° × 2° at 46° N: width 2 · cos(46°) = 1.389 « degrees », height 2, so the scale
     # is 1000 / 2 = 500 and the panel 694.7 × 1000; the island's inset column (180 + gap 12)
     # comes first: 192 + 694.66 = 886.66, plus the margins (4 on each side)
@@ -214,7 +216,7 @@ def test_far_shapes_are_drawn_in_an_inset_and_longitudes_shrink_with_latitude():
     assert start_x < 180
     # a group spanning the mainland and the island is drawn in both panels, moving neither
     group = [("G", "Groupe", "group", shapely.union_all([mainland[0][3], island[0][3]]))]
-    svg = _svg(report.index_map(_shapes(mainland + island + group, crs="EPSG:4326"), [], {}).svg)
+    svg = _svg(report.index_map(_shapes(mainland + island + group, crs="EPSG:4326"), [], {}))
     assert svg.get("viewBox") == f"-4 -4 {width:.1f} 1008"
     outline = list(svg)[-1].get("d")
     starts = sorted(float(x) for x in re.findall(r"M([\d.]+),", outline))
@@ -311,12 +313,112 @@ def test_page_of_300_detailed_zones_stays_well_under_a_megabyte():
 
 
 def test_employment_column_names_the_window_of_the_reports():
-    from bassin_lib.rendering import blocks as report
-
     records = [
         {"territory": "DA01", "label": "Valdieu", "status": "ok", "seconds": 1.0, "error": "",
          "report": "DA01/diagnostic.html", "failure": "", "cell": ""},
     ]  # fmt: skip
-    headline = {"DA01": {"employment_change_pct": -1.2, "employment_window": "2019Q4-2020Q4"}}
+    headline = {
+        "DA01": {
+            "employment_change_pct": -1.2,
+            "employment_window": "2019Q4-2020Q4",
+            "unemployment_rate": 7.1,
+            "unemployment_period": "2024Q4",
+        }
+    }
     html = report.render_index(records, "essai", None, headline)
-    assert "évolution T4 2019 – T4 2020" in html
+    assert "Évolution de l&#39;emploi salarié privé T4 2019 – T4 2020<" in html
+    # a level keeps its title, whatever its quarter
+    assert "Taux de chômage (dernier trimestre)<" in html and "T4 2024" not in html
+    # reports of two windows: the column names none
+    other = dict(headline["DA01"], employment_window="2018Q4-2020Q4")
+    html = report.render_index(
+        [*records, _record("DA02")], "essai", None, {"DA01": headline["DA01"], "DA02": other}
+    )
+    assert "Évolution de l&#39;emploi salarié privé<" in html
+
+
+# --- columns and map follow the registry ------------------------------------------------------
+
+
+def _with_extra_headline(monkeypatch, map_rank=None):
+    """The registry's headlines plus one more (a job-seekers change), as a new entry would."""
+    extra = registry.Indicator(
+        "E1",
+        "jobseekers_change",
+        "Évolution des demandeurs d'emploi",
+        "%",
+        "jobseekers",
+        "100 × (DE_fin − DE_début) / DE_début",
+        "down",
+        headline=registry.Headline(
+            key="jobseekers_change_pct",
+            compute="jobseekers_change_pct",
+            title="Demandeurs d'emploi, évolution",
+            short="évolution des demandeurs d'emploi",
+            description="évolution des demandeurs d'emploi",
+            signed=True,
+            period_key="jobseekers_window",
+            map_rank=map_rank,
+        ),
+    )
+    monkeypatch.setattr(registry, "HEADLINES", (*registry.HEADLINES, extra))
+
+
+def test_a_headline_added_to_the_registry_adds_a_column(monkeypatch):
+    _with_extra_headline(monkeypatch)
+    headline = {
+        "A": {"unemployment_rate": 8.0, "jobseekers_change_pct": -3.26,
+              "jobseekers_window": "2023Q4-2024Q4"},
+        "B": {"unemployment_rate": 9.0, "jobseekers_change_pct": None,
+              "jobseekers_window": "2023Q4-2024Q4"},
+    }  # fmt: skip
+    page = report.render_index([_record("A"), _record("B")], "essai", None, headline)
+    headers = re.findall(r'<th data-type="number" class="num"><button type="button">(.*?)<', page)
+    assert headers == [
+        "Évolution de l&#39;emploi salarié privé",
+        "Taux de chômage (dernier trimestre)",
+        "Taux de pauvreté",
+        "Demandeurs d&#39;emploi, évolution T4 2023 – T4 2024",
+        "Durée (s)",
+    ]
+    rows = re.findall(r"<tr>(.*?)</tr>", page, flags=re.S)[1:]
+    cells = [re.findall(r'<td class="num" data-sort="([^"]*)">([^<]*)</td>', row) for row in rows]
+    assert cells[0][3] == ("-3.26", f"-{NBSP}3,3{NBSP}%")
+    assert cells[1][3] == ("", "–")
+    # not on the map without a map_rank
+    shapes = _shapes(FOUR_SQUARES[:2])
+    drawn = report.index_map(shapes, [_record("A"), _record("B")], headline)
+    assert drawn.title.startswith("Taux de chômage")
+
+
+def test_the_map_shows_the_known_headline_of_lowest_map_rank(monkeypatch):
+    _with_extra_headline(monkeypatch, map_rank=0)
+    headline = {
+        "A": {"unemployment_rate": 8.0, "jobseekers_change_pct": -3.0,
+              "jobseekers_window": "2023Q4-2024Q4"},
+        "B": {"unemployment_rate": 9.0, "jobseekers_change_pct": 2.0},
+    }  # fmt: skip
+    drawn = report.index_map(_shapes(FOUR_SQUARES[:2]), [_record("A"), _record("B")], headline)
+    assert drawn.title == "Demandeurs d'emploi, évolution des territoires rendus"
+    assert _links(_svg(drawn))["A/diagnostic.html"] == (
+        f"Zone A (A) : évolution des demandeurs d'emploi -{NBSP}3,0{NBSP}% (T4 2023 – T4 2024)"
+    )
+    assert drawn.legend[0][1] == f"de -{NBSP}3,0{NBSP}% à -{NBSP}0,5{NBSP}%"
+    # unknown for every rendered zone: the next one by rank is used
+    for figures in headline.values():
+        figures["jobseekers_change_pct"] = None
+    drawn = report.index_map(_shapes(FOUR_SQUARES[:2]), [_record("A"), _record("B")], headline)
+    assert drawn.title.startswith("Taux de chômage")
+
+
+def test_map_falls_back_to_poverty_then_to_no_figure():
+    records = [_record("A"), _record("B")]
+    drawn = report.index_map(_shapes(FOUR_SQUARES[:2]), records, {"A": {"poverty_rate": 14.0}})
+    assert drawn.title == "Taux de pauvreté des territoires rendus"
+    assert _links(_svg(drawn))["A/diagnostic.html"] == f"Zone A (A) : taux de pauvreté 14,0{NBSP}%"
+    assert _links(_svg(drawn))["B/diagnostic.html"] == (
+        "Zone B (B) : diagnostic disponible, taux de pauvreté non disponible"
+    )
+    drawn = report.index_map(_shapes(FOUR_SQUARES[:2]), records, {})
+    assert drawn.title == "Territoires rendus dans cette édition"
+    assert drawn.legend[0] == (report.MAP_PALETTE[2], "diagnostic disponible")

@@ -11,14 +11,14 @@ Made-up captured income (M€), every zone capturing 1 000 M€ so that a share 
     2705 (2015)          350       110     110      280        100        50
 
 Zone mean: productive (32.8 + 14 + 15 + 15) / 4 = 19.2; pensions (29 + 25 + 25.8 + 25) / 4
-= 26.2 (the seed's benchmarks, domain V5 and V6); public 70 / 4 = 17.5; social 50 / 4 = 12.5;
+= 26.2 (the source study's benchmarks); public 70 / 4 = 17.5; social 50 / 4 = 12.5;
 commuting 50 / 4 = 12.5; tourism 48.4 / 4 = 12.1.
 
 Belfort (2705) in 2020 against the mean, margin 1 point: productive +13.6 and pensions +2.8
 are levers; social +0.5 is under the margin; public, commuting and tourism are below. Since
 2015: social +2.0, pensions +1.0, commuting +2.0 points rise by at least 1 point; productive
 −1.8, public −1.0, tourism −1.8 do not. Levers: productive, social, pensions, commuting, hence
-the seed's label « productif-social-retraite-pendulaire ».
+the source study's label « productif-social-retraite-pendulaire ».
 """
 
 import numpy as np
@@ -320,5 +320,7 @@ def test_development_model_threshold_is_inclusive(income):
 
 def test_development_model_since_absent(income):
     shares = income_base_shares(income)
-    with pytest.raises(ParameterError, match=r"since 2010 not in the shares frame; available"):
+    with pytest.raises(ParameterError, match=r"since 2010 is out of range: .* from 2015 to 2020"):
         development_model(shares, since="2010")
+    with pytest.raises(ParameterError, match=r"since 2017 not in the shares frame; available"):
+        development_model(shares, since="2017")

@@ -194,7 +194,7 @@ def test_interim_frame_checks(quarterly, employment):
 
 @pytest.fixture
 def monthly():
-    # made-up activity (FTE) reproducing the seed's year-on-year figures (domain F3, V10, V21)
+    # made-up activity (FTE) reproducing the source study's year-on-year figures (F3)
     return _interim(
         [
             ("zone", "2705", "2019-05", "TOTAL", 1000),
@@ -315,7 +315,8 @@ def test_interim_sector_mix_single_period_and_jobs(activity):
     ("period", "message"),
     [
         ("2020Q4", r"period: period '2020Q4' is not valid: expected a month"),
-        (("2020-12", "2020-11"), r"window \(2020-12, 2020-11\) ends before it starts"),
+        (("2020-12", "2020-11"), r"period start 2020-12 must not be after period end 2020-11"),
+        ("2019-05", r"period 2019-05 is out of range: the interim frame has periods from 2020-"),
         (("2020-11",), r"give one period or a \(start, end\) pair"),
     ],
 )
@@ -357,7 +358,7 @@ def test_interim_profile_shares_hand_example():
     )
     out = interim_profile_shares(profile)
     assert "TOTAL" not in set(out["category"])
-    # 307 / (307 + 500 + 193) = 0.307, the seed's 30.7 % under 25 (F7)
+    # 307 / (307 + 500 + 193) = 0.307, the source study's 30.7 % under 25 (F7)
     assert _one(out, code="2705", category="under_25")["share"] == pytest.approx(0.307)
     assert _one(out, code="2705", category="men")["share"] == pytest.approx(0.72)  # 720 / 1000
     assert _one(out, code="2705", category="men")["complete"]

@@ -98,7 +98,8 @@ def test_structure_features_default_period_and_masked_share(employment):
 
 
 def test_structure_features_errors(employment, extra):
-    with pytest.raises(ParameterError, match=r"no zone sector rows in 2018Q4"):
+    message = r"period 2018Q4 is out of range: the employment frame has periods from 2019Q4"
+    with pytest.raises(ParameterError, match=message):
         structure_features(employment, "2018Q4")
     with pytest.raises(ParameterError, match=r"period '2019-12' is not valid: expected a quarter"):
         structure_features(employment, "2019-12")
@@ -108,7 +109,8 @@ def test_structure_features_errors(employment, extra):
         structure_features(employment, extra=extra.rename(columns={"poverty": "share_C5"}))
     with pytest.raises(ParameterError, match=r"extra must be a DataFrame indexed by zone code"):
         structure_features(employment, extra={"0001": 1.0})
-    with pytest.raises(ParameterError, match=r"no sector rows at level 'departement'"):
+    message = r"level 'departement' is not allowed: choose one of \['france', 'zone'\]"
+    with pytest.raises(ParameterError, match=message):
         structure_features(employment, level="departement")
 
 
@@ -157,7 +159,7 @@ def test_similar_zones_identical_neighbour_and_ties():
 @pytest.mark.parametrize(
     ("code", "k", "message"),
     [
-        ("2750", 5, r"unknown zone code '2750' in features \(close codes: \['2705'"),
+        ("2750", 5, r"code '2750' is not allowed: choose one of \['0051', '2705', '2714'\]"),
         ("2705", 0, r"k 0 is not allowed: expected an integer ≥ 1"),
         ("2705", 2.5, r"k 2.5 is not allowed"),
         ("2705", True, r"k True is not allowed"),

@@ -1,13 +1,13 @@
 """Population and labour-market context: density, growth, labour-force identity, job seekers.
 
-Labour-force example (domain §5.4 item 7), rate u and employment E → L = E / (1 − u), U = L − E:
+Labour-force example, rate u and employment E → L = E / (1 − u), U = L − E:
 
     zone   2014Q4: u, E → L, U        2019Q4: u, E → L, U      ΔU    ΔL    ΔE   parts (L, −E)
     0001   10 %, 900 → 1 000, 100     10 %, 810 → 900, 90      −10   −100   −90   −100, +90
     0002   20 %, 800 → 1 000, 200     25 %, 750 → 1 000, 250   +50      0   −50      0, +50
 
-Zone 0001 is the seed's story: a stable rate because the labour force shrank, not because jobs
-were created.
+Zone 0001 is the source study's story: a stable rate because the labour force shrank, not
+because jobs were created.
 """
 
 import numpy as np

@@ -23,7 +23,7 @@ def test_french_number_formats():
 @pytest.mark.parametrize(
     "local, benchmark, expected",
     [
-        # calibration rows of domain.md §4.3 (seed [000])
+        # calibration rows of docs/narrative.md (seed [000])
         (-4.9, -1.7, "nettement plus intense"),
         (-78.3, -47.2, "beaucoup plus marquée"),
         (6.9, 4.2, "nettement plus forte"),
@@ -60,12 +60,14 @@ def test_employment_sentence_from_indicator(tiny_cube):
 
 
 def test_missing_data_withholds_the_sentence(tiny_cube):
-    frame = ind.employment_change(tiny_cube, tiny_cube.territory("0051"), "2018Q4", "2020Q4")
-    assert n.employment_change(frame).startswith("Les données nécessaires")
+    frame = ind.employment_change(tiny_cube, tiny_cube.territory("0051"))
+    masked = frame.assign(change_pct=frame["change_pct"].where(frame["role"] != "france"))
+    assert n.employment_change(masked).startswith("Les données nécessaires")
 
 
 def test_small_counts_are_hedged(tiny_cube):
-    # zone 2714: ABC 50 + 10 + 20 = 80 job seekers at the start, under MIN_COUNT = 100;
+    # zone 2714: ABC 50 + 10 + 20 = 80 job seekers at the start, under the registry's
+    # min_count for jobseekers_change (100);
     # France ABC: 530 -> 550, + 3,8 %
     frame = ind.jobseekers_change(tiny_cube, tiny_cube.territory("2714"))
     text = plain(n.jobseekers_change(frame))
@@ -237,3 +239,15 @@ def test_population_sentence():
         "(- 0,51 % par an en moyenne), contre + 0,35 % par an en France. Sa densité "
         "est de 190 habitants par km² en 2020."
     )
+
+
+def test_the_small_count_threshold_is_the_registry_one(tiny_cube, monkeypatch):
+    from dataclasses import replace
+
+    from bassin_lib.analysis import registry
+
+    frame = ind.jobseekers_change(tiny_cube, tiny_cube.territory("2714"))  # 80 at the start
+    assert "prudence" in n.jobseekers_change(frame)
+    lowered = replace(registry.BY_FUNCTION["jobseekers_change"], min_count=50)
+    monkeypatch.setitem(registry.BY_FUNCTION, "jobseekers_change", lowered)
+    assert "prudence" not in n.jobseekers_change(frame)

@@ -9,9 +9,10 @@ import re
 import pytest
 
 from bassin_lib import analysis as ind
+from bassin_lib.analysis import headlines
+from bassin_lib.analysis.registry import HEADLINES
 from bassin_lib.errors import ParameterError
 from bassin_lib.inputs import datasets
-from bassin_lib.rendering import blocks as report
 from bassin_lib.rendering import figures, maps, provenance
 from bassin_lib.running.batch import run_batch
 
@@ -67,7 +68,7 @@ def test_numbers_and_headlines(demo_cube):
     prov = provenance.Recorder(demo_cube, t)
     value = prov.number("x", float("nan"), table="employment", function=ind.employment_change)
     assert math.isnan(value)  # returned unchanged
-    headline = report.headlines(demo_cube, t)
+    headline = headlines.compute(demo_cube, t)
     assert prov.headlines(headline) is headline
     numbers = prov.payload()["numbers"]
     assert numbers[0]["value"] is None  # NaN is written as null
@@ -80,11 +81,9 @@ def test_numbers_and_headlines(demo_cube):
 
 
 def test_every_headline_of_indicators_json_has_a_declared_provenance(demo_cube):
-    headline = report.headlines(demo_cube, demo_cube.territory("DA01"))
-    assert set(headline) == set(provenance.HEADLINES) | set(provenance.HEADLINE_CONTEXT)
-    for spec in provenance.HEADLINES.values():  # the declared functions exist
-        module, name = spec.function.rsplit(".", 1)
-        assert getattr(__import__(module, fromlist=[name]), name)
+    headline = headlines.compute(demo_cube, demo_cube.territory("DA01"))
+    declared = {entry.headline.key for entry in HEADLINES}
+    assert set(headline) == declared | set(headlines.context_keys())
     prov = provenance.Recorder(demo_cube, demo_cube.territory("DA01"))
     with pytest.raises(ParameterError, match=r"headline\(s\) \['jobs'\] have no provenance"):
         prov.headlines({**headline, "jobs": 12})
@@ -107,7 +106,7 @@ def test_same_calls_same_bytes_and_save_is_a_no_op_without_folder(demo_cube, tmp
         prov = provenance.Recorder(demo_cube, t)
         fig = maps.territory_in_region(demo_cube.geometry, t, "Source : essai")
         prov.figure(fig, table="geometry", function=maps.territory_in_region)
-        prov.headlines(report.headlines(demo_cube, t))
+        prov.headlines(headlines.compute(demo_cube, t))
         return prov
 
     first, second = recorded(), recorded()
@@ -131,7 +130,8 @@ def _check_sidecar(folder, n_figures):
         assert entry["function"] and all(f.startswith("bassin_lib.") for f in entry["function"])
         assert entry["datasets"] and all(d["producer"] for d in entry["datasets"])
     numbers = {n["name"]: n["value"] for n in sidecar["numbers"]}
-    assert numbers == {k: v for k, v in headline.items() if k in provenance.HEADLINES}
+    declared = {entry.headline.key for entry in HEADLINES}
+    assert numbers == {k: v for k, v in headline.items() if k in declared}
     return sidecar
 
 

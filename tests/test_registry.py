@@ -42,3 +42,31 @@ def test_glossary_names_each_dataset_in_french_not_by_its_table_id():
         if "_" in entry.source:
             assert f"| {entry.source} |" not in text
     assert "| emploi salarié privé |" in text
+
+
+def test_every_headline_is_computed_by_its_declared_function(demo_cube):
+    from bassin_lib.analysis import headlines
+
+    keys = [entry.headline.key for entry in registry.HEADLINES]
+    assert keys and len(keys) == len(set(keys))
+    for entry in registry.HEADLINES:
+        assert callable(getattr(headlines, entry.headline.compute))
+    numbers = headlines.compute(demo_cube, demo_cube.territory("DA01"))
+    assert list(numbers)[:2] == ["territory", "label"]
+    assert set(numbers) == {"territory", "label", *keys, *headlines.context_keys()}
+
+
+def test_a_headline_matches_its_indicator(demo_cube):
+    """The headline numbers are the indicators' own figures, not a second computation."""
+    from bassin_lib.analysis import headlines
+
+    t = demo_cube.territory("DA01")
+    numbers = headlines.compute(demo_cube, t, "2019Q4", "2020Q4")
+    change = ind.employment_change(demo_cube, t, "2019Q4", "2020Q4")
+    own = change[change["role"] == "territory"]["change_pct"].iloc[0]
+    assert numbers["employment_change_pct"] == round(own, 3)
+    assert numbers["employment_window"] == "2019Q4-2020Q4"
+    rates = ind.unemployment_rate_series(demo_cube, t).dropna(subset=["value"])
+    rates = rates[rates["role"] == "territory"]
+    assert numbers["unemployment_rate"] == rates["value"].iloc[-1]
+    assert numbers["unemployment_period"] == str(rates["period"].iloc[-1])

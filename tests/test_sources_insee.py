@@ -845,9 +845,7 @@ def test_inconsistent_regional_part(tmp_path):
 def test_csv_line_with_extra_fields(tmp_path):
     path = tmp_path / "ragged.csv"
     path.write_text(composition_csv() + "90011,Extra,2705,Belfort,,90,27,oops\n", encoding="utf-8")
-    with pytest.raises(
-        DataFormatError, match=r"ragged\.csv: not a regular ','-separated table .*line 8"
-    ):
+    with pytest.raises(DataFormatError, match=r"ragged\.csv, row 8: 8 field\(s\), expected 7"):
         ze.read_composition(path)
 
 
@@ -866,7 +864,7 @@ def test_unknown_region_code_in_composition(tmp_path):
     communes = ze.read_composition(write_composition(tmp_path / "c.xlsx"))
     communes.loc[0, "region"] = "99"
     with pytest.raises(
-        DataFormatError, match=r"composition: column 'region': unknown region code\(s\) \['99'\]"
+        DataFormatError, match=r"composition, column 'region': unknown region code\(s\) \['99'\]"
     ):
         ze.zones_from_composition(communes)
 

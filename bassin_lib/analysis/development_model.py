@@ -1,4 +1,4 @@
-"""Captured income (« revenus captés ») and the « modèle de développement » (domain A1–A7, §3.1).
+"""Captured income (« revenus captés ») and the « modèle de développement » (A1–A7).
 
 The canonical input is an ``income_base`` frame, one row per territory, period and component:
 ``level, code, period, component, value`` with ``component`` in :data:`COMPONENTS` and
@@ -13,8 +13,8 @@ commuting     revenus pendulaires: wages of residents working outside the zone (
 tourism       dépenses touristiques: spending of visitors (A5)
 ============  ================================================================================
 
-The seed's figures come from « Calculs Six d'après Insee, DGI et Urssaf », a method it does
-not document (domain §1.A); building the ``income_base`` table from open data is left to a
+The source study's figures come from « Calculs Six d'après Insee, DGI et Urssaf », a method it
+does not document; building the ``income_base`` table from open data is left to a
 source module. This module only works on the table: shares, socialisation (A7) and the label.
 
 Functions work on every territory at once (pivots and column operations, no loop over
@@ -30,9 +30,7 @@ from types import MappingProxyType
 import numpy as np
 import pandas as pd
 
-from bassin_lib.analysis.common import check_choice as _check_choice
-from bassin_lib.analysis.common import long_rows as _long_rows
-from bassin_lib.analysis.common import parse_period as _period
+from bassin_lib.analysis.common import check_choice, check_period, frame_span, long_rows
 from bassin_lib.errors import ParameterError
 
 KEYS = ["level", "code", "period"]
@@ -95,7 +93,7 @@ def income_base_shares(income_base: pd.DataFrame) -> pd.DataFrame:
     Notes
     -----
     ``share_pct_k = 100 × R_k / Σ_j R_j``, the sum running over the observed components of the
-    territory-period. Without masked components the six shares sum to 100. The seed's A1 is
+    territory-period. Without masked components the six shares sum to 100. The source study's A1 is
     the ``productive`` share (« 32,8 % contre 19,2 % » in Belfort-Montbéliard). Socialisation
     (A7, « revenus publics, sociaux et pensions de retraite ») is
     ``R_public + R_social + R_pensions`` and its share the sum of their shares; with one of
@@ -108,7 +106,7 @@ def income_base_shares(income_base: pd.DataFrame) -> pd.DataFrame:
     >>> shares = income_base_shares(income_base)
     >>> shares.query("code == '2705' and component == 'productive'")["share_pct"]
     """
-    rows = _long_rows(income_base, "income_base", [*KEYS, "component", "value"])
+    rows = long_rows(income_base, "income_base", [*KEYS, "component", "value"])
     unknown = sorted(set(rows["component"]) - set(COMPONENTS))
     if unknown:
         raise ParameterError(
@@ -161,7 +159,7 @@ def _dense(rows: pd.DataFrame, keys: list[str]) -> tuple[pd.DataFrame, np.ndarra
 
 @dataclass(frozen=True)
 class ModelRule:
-    """Rule turning income shares into a « modèle de développement » label (domain §3.1).
+    """Rule turning income shares into a « modèle de développement » label.
 
     Parameters
     ----------
@@ -188,11 +186,11 @@ class ModelRule:
 
     Notes
     -----
-    The seed gives the label (« productif-social-retraite-pendulaire ») but not its criteria.
-    This rule is the plausible one of domain §3.1: the levers are the components whose share
-    is above the benchmark (the « moyenne des zones d'emploi françaises »), or rising; their
-    adjectives are joined with « - » in a fixed order. The thresholds have no seed value: 1
-    point by default, to be confirmed against the « Six » method.
+    The source study gives the label (« productif-social-retraite-pendulaire ») but not its
+    criteria. This rule is the plausible reading of it: the levers are the components whose
+    share is above the benchmark (the « moyenne des zones d'emploi françaises »), or rising;
+    their adjectives are joined with « - » in a fixed order. The thresholds have no value in
+    the source study: 1 point by default, to be confirmed against the « Six » method.
     """
 
     margin: float = 1.0
@@ -243,6 +241,16 @@ def _wide_shares(rows: pd.DataFrame, period: pd.Period) -> tuple[pd.DataFrame, n
     return groups, values
 
 
+def _present(rows: pd.DataFrame, value, span, name: str) -> pd.Period:
+    """Check ``value`` (:func:`~bassin_lib.analysis.common.check_period`) and that the frame
+    has rows at that period (shares exist only at the years of the income base)."""
+    period = check_period(value, span, name)
+    if not (rows["period"] == period).any():
+        available = sorted(str(p) for p in rows["period"].unique())
+        raise ParameterError(f"{name} {period} not in the shares frame; available: {available}")
+    return period
+
+
 def development_model(
     shares: pd.DataFrame,
     benchmark: str = "zone_mean",
@@ -251,7 +259,7 @@ def development_model(
     period=None,
     since=None,
 ) -> pd.DataFrame:
-    """The « modèle de développement » label of each territory, from its income shares (§3.1).
+    """The « modèle de développement » label of each territory, from its income shares.
 
     Parameters
     ----------
@@ -260,14 +268,14 @@ def development_model(
         the ``socialisation`` rows are ignored).
     benchmark : {"zone_mean", "france"}, default "zone_mean"
         ``"zone_mean"``: the unweighted mean of the shares of every zone (``level == "zone"``)
-        at the period, the territory included — the seed's « moyenne des zones d'emploi
+        at the period, the territory included — the source study's « moyenne des zones d'emploi
         françaises ». ``"france"``: the row ``level == "france"``, ``code == "FR"``.
     rule : ModelRule, default ``ModelRule()``
         Thresholds, order of the components and adjectives (see :class:`ModelRule`).
     period : str or Period, optional
-        Period labelled; default the latest period of ``shares``.
+        Period labelled, one of the periods of ``shares``; default the latest.
     since : str or Period, optional
-        Earlier period: when given, a component whose share rose by at least
+        Earlier period of ``shares``: when given, a component whose share rose by at least
         ``rule.rise_points`` points since then is also a lever.
 
     Returns
@@ -284,7 +292,8 @@ def development_model(
     ------
     ParameterError
         An unknown benchmark (named with the allowed set), a rule that is not a
-        :class:`ModelRule`, a bad or absent period, ``since`` not before ``period``, no zone
+        :class:`ModelRule`, a period that does not parse, lies outside the frame's periods or
+        has no rows (with the periods that have), ``since`` not before ``period``, no zone
         (``"zone_mean"``) or no France row (``"france"``) at the period, or a malformed frame.
 
     Notes
@@ -301,31 +310,34 @@ def development_model(
     (``rule.no_lever_label``): no income base stands out from the benchmark, so none names
     its model. A missing share (masked component, or absent at ``since``) is not a lever and
     makes ``complete`` false. Comparisons allow :data:`TOLERANCE` points of rounding error.
-    The seed's Belfort-Montbéliard label « productif-social-
-    retraite-pendulaire » reads as productive and pensions above the zone mean, social and
-    commuting rising, public and tourism neither (domain §3.1); the criteria are not given
-    by the seed.
+    The source study's Belfort-Montbéliard label « productif-social-retraite-pendulaire »
+    reads as productive and pensions above the zone mean, social and commuting rising, public
+    and tourism neither; the criteria are not given by the source study.
 
     Examples
     --------
     >>> development_model(income_base_shares(income_base), since="2015")
     """
-    _check_choice(benchmark, "benchmark", BENCHMARKS)
+    check_choice(benchmark, "benchmark", BENCHMARKS)
     if not isinstance(rule, ModelRule):
         raise ParameterError(f"rule must be a ModelRule, not {type(rule).__name__}")
     if isinstance(shares, pd.DataFrame) and "share_pct" in shares.columns:
         shares = shares.rename(columns={"value": "_euros", "share_pct": "value"})
-    rows = _long_rows(shares, "shares", [*KEYS, "component", "value"])
+    rows = long_rows(shares, "shares", [*KEYS, "component", "value"])
     rows = rows[rows["component"] != SOCIALISATION]
     unknown = sorted(set(rows["component"]) - set(COMPONENTS))
     if unknown:
         raise ParameterError(f"unknown income component(s) {unknown}: allowed {COMPONENTS}")
     if rows.empty:
         raise ParameterError("shares frame has no component rows")
-    at = rows["period"].max() if period is None else _period(period, rows, "period")
-    if not (rows["period"] == at).any():
-        available = sorted(str(p) for p in rows["period"].unique())
-        raise ParameterError(f"period {at} not in the shares frame; available: {available}")
+    span = frame_span(rows, "shares frame")
+    at = _present(rows, rows["period"].max() if period is None else period, span, "period")
+    freq = rows["period"].array.freqstr
+    since_period = pd.Period(pd.NaT, freq=freq)
+    if since is not None:
+        since_period = _present(rows, since, span, "since")
+        if since_period >= at:
+            raise ParameterError(f"since {since_period} must be before period {at}")
     groups, values = _wide_shares(rows, at)
     is_zone = (groups["level"] == "zone").to_numpy()
     if benchmark == "zone_mean":
@@ -347,16 +359,7 @@ def development_model(
         gap = values - reference
         lever = (gap >= rule.margin - TOLERANCE) & (gap > TOLERANCE)
     known = ~np.isnan(values[:, used]).any(axis=1) & ~np.isnan(reference[used]).any()
-    since_period = pd.Period(pd.NaT, freq=rows["period"].array.freqstr)
     if since is not None:
-        since_period = _period(since, rows, "since")
-        if since_period >= at:
-            raise ParameterError(f"since {since_period} must be before period {at}")
-        if not (rows["period"] == since_period).any():
-            available = sorted(str(p) for p in rows["period"].unique())
-            raise ParameterError(
-                f"since {since_period} not in the shares frame; available: {available}"
-            )
         earlier_groups, earlier = _wide_shares(rows, since_period)
         position = pd.MultiIndex.from_frame(earlier_groups).get_indexer(
             pd.MultiIndex.from_frame(groups)
@@ -378,7 +381,7 @@ def development_model(
     names = pd.Series(names, dtype=object).str[:-2].to_numpy(dtype=object)
     out = groups.assign(
         period=pd.PeriodIndex([at] * len(groups)),
-        since=pd.PeriodIndex([since_period] * len(groups), freq=rows["period"].array.freqstr),
+        since=pd.PeriodIndex([since_period] * len(groups), freq=freq),
         benchmark=benchmark,
         label=label,
         levers=names,

@@ -1,6 +1,6 @@
 """Temporary work (intérim): share of employment, year-on-year change, sector mix, profiles.
 
-Domain catalogue F1–F8. Functions take the canonical ``interim`` (monthly) or
+Functions take the canonical ``interim`` (monthly) or
 ``interim_quarterly`` table of :mod:`bassin_lib.inputs.schemas`, with the columns ``level, code,
 period, sector, measure, value`` (``measure`` ``"jobs"``: temporary workers;
 ``"fte"``: full-time equivalents), for **all** territories at once, and work with
@@ -22,18 +22,12 @@ import pandas as pd
 
 from bassin_lib.analysis.common import (
     FLAGS,
-)
-from bassin_lib.analysis.common import (
-    check_choice as _check_choice,
-)
-from bassin_lib.analysis.common import (
-    frequency as _freq,
-)
-from bassin_lib.analysis.common import (
-    long_rows as _long_rows,
-)
-from bassin_lib.analysis.common import (
-    parse_period as _period,
+    check_choice,
+    check_period,
+    check_window,
+    frame_span,
+    frequency,
+    long_rows,
 )
 from bassin_lib.errors import ParameterError
 
@@ -45,12 +39,6 @@ KEYS = ["level", "code", "period"]
 INTERIM_COLUMNS = ["level", "code", "period", "sector", "measure", "value"]
 EMPLOYMENT_COLUMNS = ["level", "code", "period", "sector", "adjustment", "value"]
 PROFILE_COLUMNS = ["level", "code", "period", "dimension", "category", "value"]
-
-
-# --------------------------------------------------------------------------------------------
-# Input checks shared by the families written on canonical long frames
-# (also used by bassin_lib.analysis.population and bassin_lib.analysis.development_model)
-# --------------------------------------------------------------------------------------------
 
 
 def _interim_totals(rows: pd.DataFrame) -> pd.DataFrame:
@@ -121,7 +109,7 @@ def interim_share(
     adjustment: str = "cvs",
     months: str = "last",
 ) -> pd.DataFrame:
-    """Temporary workers as a share of private salaried employment (%), domain F2 (and F1).
+    """Temporary workers as a share of private salaried employment (%), F2 (and F1).
 
     Parameters
     ----------
@@ -160,17 +148,16 @@ def interim_share(
 
     Notes
     -----
-    ``share_pct = 100 × I / E`` with ``I`` the temporary workers of the territory at the end of
-    the quarter (all sectors of the user establishments) and ``E`` the private salaried jobs
-    (``TOTAL``) of the same territory and quarter. The seed's F2 (« presque 11 % de l'emploi
-    salarié privé au 31/12/2017 d'après les données Urssaf ») is this ratio. Urssaf counts temp
-    workers in the employment of the temporary-work agencies (NAF 78.20Z, domain F2), so ``E``
-    already includes temp workers, counted with the agency that employs them, while the
-    numerator counts them by user establishment (DARES sectors): the two need not cover the
-    same people, and the ratio is « temp workers per 100 private jobs », not a share of a
-    partition.
-    The seed's F1 (share of *total* employment) would need total employment (public sector and
-    self-employed included) as denominator: pass such a frame as ``employment`` to get it.
+    ``share_pct = 100 × I / E`` with ``I`` the temporary workers of the territory at the end of the
+    quarter (all sectors of the user establishments) and ``E`` the private salaried jobs (``TOTAL``)
+    of the same territory and quarter. The source study's F2 (« presque 11 % de l'emploi salarié
+    privé au 31/12/2017 d'après les données Urssaf ») is this ratio. Urssaf counts temp workers in
+    the employment of the temporary-work agencies (NAF 78.20Z), so ``E`` already includes temp
+    workers, counted with the agency that employs them, while the numerator counts them by user
+    establishment (DARES sectors): the two need not cover the same people, and the ratio is « temp
+    workers per 100 private jobs », not a share of a partition. The source study's F1 (share of
+    *total* employment) would need total employment (public sector and self-employed included) as
+    denominator: pass such a frame as ``employment`` to get it.
     DARES publishes temporary work by département, region and France only, and Urssaf
     employment by zone (aggregated by the cube): only the levels present in both frames get a
     row. The share is ``NaN`` when either count is missing or the employment is 0.
@@ -179,13 +166,13 @@ def interim_share(
     --------
     >>> interim_share(dares_quarterly, cube.tables["employment"])
     """
-    _check_choice(measure, "measure", MEASURES)
-    _check_choice(adjustment, "adjustment", ADJUSTMENTS)
-    _check_choice(months, "months", MONTH_RULES)
-    rows = _long_rows(interim, "interim", INTERIM_COLUMNS, freqs="MQ")
-    jobs = _long_rows(employment, "employment", EMPLOYMENT_COLUMNS, freqs="Q")
+    check_choice(measure, "measure", MEASURES)
+    check_choice(adjustment, "adjustment", ADJUSTMENTS)
+    check_choice(months, "months", MONTH_RULES)
+    rows = long_rows(interim, "interim", INTERIM_COLUMNS, freqs="MQ")
+    jobs = long_rows(employment, "employment", EMPLOYMENT_COLUMNS, freqs="Q")
     totals = _interim_totals(rows[rows["measure"] == measure])
-    if _freq(rows) == "M":
+    if frequency(rows) == "M":
         totals = _to_quarters(totals, months)
     jobs = jobs[(jobs["sector"] == TOTAL_SECTOR) & (jobs["adjustment"] == adjustment)]
     out = totals.drop(columns="measure").merge(
@@ -233,18 +220,18 @@ def interim_yoy(interim: pd.DataFrame) -> pd.DataFrame:
     Notes
     -----
     ``change_pct = 100 × (A_m,y / A_m,y−1 − 1)`` with ``A_m,y`` the value of month (or
-    quarter) ``m`` of year ``y``, in each territory, sector and measure. It is ``NaN`` for the
-    first year of the series, when either value is masked, and when the earlier value is 0.
-    The seed reads it on « le volume d'activité » (F3: « − 78,3 % » between May 2019 and May
-    2020), a unit it does not define; FTE are the closest measure.
+    quarter) ``m`` of year ``y``, in each territory, sector and measure. It is ``NaN`` for the first
+    year of the series, when either value is masked, and when the earlier value is 0. The source
+    study reads it on « le volume d'activité » (F3: « − 78,3 % » between May 2019 and May 2020), a
+    unit it does not define; FTE are the closest measure.
 
     Examples
     --------
     >>> yoy = interim_yoy(interim)
     >>> yoy.query("code == 'FR' and sector == 'TOTAL' and measure == 'fte'")
     """
-    rows = _long_rows(interim, "interim", INTERIM_COLUMNS, freqs="MQ")
-    lag = 12 if _freq(rows) == "M" else 4
+    rows = long_rows(interim, "interim", INTERIM_COLUMNS, freqs="MQ")
+    lag = 12 if frequency(rows) == "M" else 4
     keys = ["level", "code", "sector", "measure"]
     previous = rows[[*keys, "period", "value", *FLAGS]].assign(period=rows["period"] + lag)
     out = rows.merge(previous, on=[*keys, "period"], how="left", suffixes=("", "_previous"))
@@ -264,17 +251,14 @@ def interim_yoy(interim: pd.DataFrame) -> pd.DataFrame:
 
 
 def _window(value, rows: pd.DataFrame) -> tuple[pd.Period, pd.Period]:
-    if isinstance(value, tuple | list):
-        if len(value) != 2:
-            raise ParameterError(
-                f"period {value!r}: give one period or a (start, end) pair of periods"
-            )
-        start, end = (_period(v, rows, "period") for v in value)
-    else:
-        start = end = _period(value, rows, "period")
-    if start > end:
-        raise ParameterError(f"period window ({start}, {end}) ends before it starts")
-    return start, end
+    """One period or a (start, end) pair of periods of the frame, both ends included."""
+    span = frame_span(rows, "interim frame")
+    if not isinstance(value, tuple | list):
+        period = check_period(value, span, "period")
+        return period, period
+    if len(value) != 2:
+        raise ParameterError(f"period {value!r}: give one period or a (start, end) pair of periods")
+    return check_window(*value, span, names=("period start", "period end"))
 
 
 def interim_sector_mix(interim: pd.DataFrame, period, *, measure: str = "fte") -> pd.DataFrame:
@@ -286,9 +270,10 @@ def interim_sector_mix(interim: pd.DataFrame, period, *, measure: str = "fte") -
         Canonical ``interim`` or ``interim_quarterly`` frame; ``TOTAL`` rows are ignored.
     period : str or Period, or (start, end) pair
         One period (``"2020-12"``, ``"2020Q4"``) or a window of periods, both ends included,
-        e.g. ``("2020-11", "2020-12")`` for the seed's « novembre/décembre 2020 ».
+        e.g. ``("2020-11", "2020-12")`` for the source study's « novembre/décembre 2020 »;
+        periods of the frame, the start not after the end.
     measure : {"fte", "jobs"}, default "fte"
-        The seed's « activité intérimaire » is closest to full-time equivalents.
+        The source study's « activité intérimaire » is closest to full-time equivalents.
 
     Returns
     -------
@@ -301,7 +286,8 @@ def interim_sector_mix(interim: pd.DataFrame, period, *, measure: str = "fte") -
     Raises
     ------
     ParameterError
-        A bad period or window, a window with no rows, an unknown measure or a malformed frame.
+        A period that does not parse or lies outside the frame's periods, a window whose
+        start is after its end or with no rows, an unknown measure or a malformed frame.
 
     Notes
     -----
@@ -312,10 +298,10 @@ def interim_sector_mix(interim: pd.DataFrame, period, *, measure: str = "fte") -
 
     Examples
     --------
-    >>> interim_sector_mix(interim, ("2020-11", "2020-12"))  # industry 69 % in Belfort (seed)
+    >>> interim_sector_mix(interim, ("2020-11", "2020-12"))  # industry 69 % in Belfort
     """
-    _check_choice(measure, "measure", MEASURES)
-    rows = _long_rows(interim, "interim", INTERIM_COLUMNS, freqs="MQ")
+    check_choice(measure, "measure", MEASURES)
+    rows = long_rows(interim, "interim", INTERIM_COLUMNS, freqs="MQ")
     start, end = _window(period, rows)
     keep = (
         (rows["measure"] == measure)
@@ -377,17 +363,17 @@ def interim_profile_shares(profile: pd.DataFrame) -> pd.DataFrame:
 
     Notes
     -----
-    ``share_c = N_c / Σ_j N_j`` within each ``level, code, period, dimension``, over the
-    observed categories. The shares of a group sum to 1; a masked category has ``share`` NaN
-    and makes ``complete`` false (the observed categories being every category the input
-    shows for that dimension). For the seed's F7 (« 30,7 % des intérimaires du territoire ont
-    moins de 25 ans »), read the ``under_25`` share of the ``age`` dimension.
+    ``share_c = N_c / Σ_j N_j`` within each ``level, code, period, dimension``, over the observed
+    categories. The shares of a group sum to 1; a masked category has ``share`` NaN and makes
+    ``complete`` false (the observed categories being every category the input shows for that
+    dimension). For the source study's F7 (« 30,7 % des intérimaires du territoire ont moins de 25
+    ans »), read the ``under_25`` share of the ``age`` dimension.
 
     Examples
     --------
     >>> interim_profile_shares(profile).query("dimension == 'age' and category == 'under_25'")
     """
-    rows = _long_rows(profile, "profile", PROFILE_COLUMNS)
+    rows = long_rows(profile, "profile", PROFILE_COLUMNS)
     rows = rows[rows["category"] != TOTAL_SECTOR].reset_index(drop=True)
     universe = rows.groupby("dimension")["category"].transform("nunique")
     groups = [rows[k] for k in [*KEYS, "dimension"]]

@@ -4,48 +4,62 @@ from __future__ import annotations
 
 import pandas as pd
 
-from bassin_lib.analysis.common import as_period
+from bassin_lib.analysis.common import (
+    check_period,
+    check_territory,
+    cube_table,
+    shared_doc,
+    table_span,
+)
 from bassin_lib.inputs.schemas import INCOME_INDICATORS
 from bassin_lib.inputs.territories import Territory
 
+TABLE = "income_poverty"
+COLUMNS = ["role", "label", "period", *INCOME_INDICATORS, "approximate"]
 
+
+@shared_doc
 def income_poverty_levels(cube, territory: Territory, year: str | None = None) -> pd.DataFrame:
     """Poverty rate (%), median living standard, D1 and D9 (€/UC/year) in one year.
 
     Parameters
     ----------
-    year : str, optional
-        Default: the latest year for which the territory has a poverty rate.
+    {{cube_one_territory}}
+    year : str or Period, optional
+        A year of the income and poverty table; default: the latest year for which the
+        territory has a poverty rate.
 
     Returns
     -------
     DataFrame
         One row per role: ``role, label, period, poverty_rate, median_living_standard, d1, d9,
-        approximate``.
+        approximate``; an indicator the source does not publish is a missing value. Empty
+        (same columns) when ``year`` is None and the territory has no poverty rate.
+
+    Raises
+    ------
+    ParameterError
+        A territory that is None or not of this cube; a year that does not parse or lies
+        outside the years of the income and poverty table.
+
+    Notes
+    -----
+    Figures as published for zones, regions and France; for a group of several zones,
+    population-weighted means of its zones, flagged ``approximate``.
     """
-    rows = cube.select("income_poverty", territory)
-    if year is None:
+    cube_table(cube, TABLE)
+    check_territory(cube, territory, allow_none=False)
+    period = None if year is None else check_period(year, table_span(cube, TABLE), "year")
+    rows = cube.select(TABLE, territory)
+    if period is None:
         own = rows[
             (rows["role"] == "territory")
             & (rows["indicator"] == "poverty_rate")
             & rows["value"].notna()
         ]
         if own.empty:
-            return pd.DataFrame(
-                columns=[
-                    "role",
-                    "label",
-                    "period",
-                    "poverty_rate",
-                    "median_living_standard",
-                    "d1",
-                    "d9",
-                    "approximate",
-                ]
-            )
+            return pd.DataFrame(columns=COLUMNS)
         period = own["period"].max()
-    else:
-        period = as_period(year, "Y")
     rows = rows[rows["period"] == period]
     wide = rows.set_index(["role", "label", "indicator"])["value"].unstack("indicator")
     wide = wide.reindex(columns=INCOME_INDICATORS)  # an unpublished indicator is a missing column

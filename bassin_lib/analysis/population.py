@@ -1,7 +1,8 @@
 """Population (ANCT / INSEE census): density, growth and change between two years.
 
-Domain catalogue J1, J4. Functions take canonical long frames (:mod:`bassin_lib.inputs.schemas`) for **all**
-territories at once and work with merges and groupby only. When a frame carries the cube's
+:func:`population_density` and :func:`population_growth` take canonical long frames
+(:mod:`bassin_lib.inputs.schemas`) for **all** territories at once and work with merges and
+groupby only; :func:`population_change` reads the cube. When a frame carries the cube's
 boolean columns ``approximate`` and ``lower_bound`` they are propagated; otherwise they count
 as false. Masked cells (``NaN``) give missing results, never zeros.
 """
@@ -11,19 +12,26 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from bassin_lib.analysis.common import FLAGS, as_period, change_between, select_rows
-from bassin_lib.analysis.common import long_rows as _long_rows
-from bassin_lib.analysis.common import parse_period as _period
+from bassin_lib.analysis.common import (
+    CHANGE_COLUMNS,
+    FLAGS,
+    change_between,
+    check_window,
+    cube_change,
+    frame_span,
+    long_rows,
+    shared_doc,
+)
 from bassin_lib.errors import ParameterError
 from bassin_lib.inputs.territories import Territory
 
+TABLE = "population"
 KEYS = ["level", "code", "period"]
 VALUE_COLUMNS = ["level", "code", "period", "value"]
-ADJUSTMENTS = ["brut", "cvs"]
 
 
 def population_density(population: pd.DataFrame, area: pd.DataFrame) -> pd.DataFrame:
-    """Inhabitants per km², for every territory and year of the population frame (J4).
+    """Inhabitants per km², for every territory and year of the population frame.
 
     Parameters
     ----------
@@ -61,8 +69,8 @@ def population_density(population: pd.DataFrame, area: pd.DataFrame) -> pd.DataF
     >>> density = population_density(read_population(p), read_area(a))
     >>> density.query("code == '2705' and period == '2020'")
     """
-    people = _long_rows(population, "population", VALUE_COLUMNS, freqs="Y")
-    surface = _long_rows(area, "area", VALUE_COLUMNS, freqs="Y")
+    people = long_rows(population, "population", VALUE_COLUMNS, freqs="Y")
+    surface = long_rows(area, "area", VALUE_COLUMNS, freqs="Y")
     bad = surface["value"] <= 0
     if bad.any():
         row = surface.loc[bad].iloc[0]
@@ -104,14 +112,14 @@ def population_density(population: pd.DataFrame, area: pd.DataFrame) -> pd.DataF
 
 
 def population_growth(population: pd.DataFrame, start, end) -> pd.DataFrame:
-    """Population change between two years: total, % and annualised rate (J1).
+    """Population change between two years: total, % and annualised rate.
 
     Parameters
     ----------
     population : DataFrame
         Canonical ``population`` frame ``level, code, period, value`` (yearly periods).
     start, end : str or Period
-        Years such as ``"2014"`` and ``"2020"``; ``start`` before ``end``.
+        Years of the frame such as ``"2014"`` and ``"2020"``; ``start`` before ``end``.
 
     Returns
     -------
@@ -123,7 +131,8 @@ def population_growth(population: pd.DataFrame, start, end) -> pd.DataFrame:
     Raises
     ------
     ParameterError
-        A malformed frame, a bad year, or ``start`` not before ``end``.
+        A malformed frame, a year that does not parse or lies outside the frame's years, or
+        ``start`` not before ``end``.
 
     Notes
     -----
@@ -136,11 +145,8 @@ def population_growth(population: pd.DataFrame, start, end) -> pd.DataFrame:
     --------
     >>> population_growth(population, "2014", "2020")
     """
-    rows = _long_rows(population, "population", VALUE_COLUMNS, freqs="Y")
-    first = _period(start, rows, "start")
-    last = _period(end, rows, "end")
-    if first >= last:
-        raise ParameterError(f"start {first} must be before end {last}")
+    rows = long_rows(population, "population", VALUE_COLUMNS, freqs="Y")
+    first, last = check_window(start, end, frame_span(rows, "population frame"), strict=True)
     out = change_between(rows, first, last, ["level", "code"])
     for flag in FLAGS:
         out[flag] = out[flag].astype("boolean").fillna(False).astype(bool)
@@ -148,24 +154,31 @@ def population_growth(population: pd.DataFrame, start, end) -> pd.DataFrame:
     years = last.year - first.year
     out["change_pct"] = 100.0 * out["change"] / base
     out["annual_change_pct"] = 100.0 * ((out["end_value"] / base) ** (1.0 / years) - 1.0)
-    return out[
-        [
-            "level",
-            "code",
-            "start",
-            "end",
-            "start_value",
-            "end_value",
-            "change",
-            "change_pct",
-            "annual_change_pct",
-            *FLAGS,
-        ]
-    ]
+    return out[["level", "code", *CHANGE_COLUMNS, "change_pct", "annual_change_pct", *FLAGS]]
 
 
-def population_change(cube, territory: Territory, start: str, end: str) -> pd.DataFrame:
-    """Population at two years and its change (count and %)."""
-    rows, keys = select_rows(cube, "population", territory)
-    rows = rows[[*keys, "period", "value", *FLAGS]]
-    return change_between(rows, as_period(start, "Y"), as_period(end, "Y"), keys)
+@shared_doc
+def population_change(cube, territory: Territory | None, start: str, end: str) -> pd.DataFrame:
+    """Population at two years and its change (count and %), territory vs region vs France.
+
+    Parameters
+    ----------
+    {{cube_territory}}
+    start, end : str or Period
+        Years of the population table (``"2014"``), ``start`` not after ``end``.
+
+    Returns
+    -------
+    {{change_rows}}
+
+    Raises
+    ------
+    ParameterError
+        A territory not of this cube, a year that does not parse or lies outside the table's
+        years, ``start`` after ``end``.
+
+    Notes
+    -----
+    ``change = P_end − P_start``; ``change_pct = 100 × change / P_start``.
+    """
+    return cube_change(cube, TABLE, territory, start, end)

@@ -10,8 +10,9 @@ zone's figure is missing when any contributing cell is masked. Hence:
   cells whose number of projects is published: ``share = Σ difficult / Σ projects``, a masked
   numerator counting 0, so that the share is a **lower bound** when one is masked
   (``difficult_lower_bound``, ``seasonal_lower_bound``); ``share_difficult_max`` and
-  ``share_seasonal_max`` count a masked numerator as all the cell's projects (upper bound). Keeping only the cells where both are
-  published would bias the share upwards, since the survey masks small numerators.
+  ``share_seasonal_max`` count a masked numerator as all the cell's projects (upper bound).
+  Keeping only the cells where both are published would bias the share upwards, since the survey
+  masks small numerators.
 
 The region and France are computed the same way from their zones.
 """
@@ -20,13 +21,22 @@ from __future__ import annotations
 
 import pandas as pd
 
-from bassin_lib.analysis.common import as_period
+from bassin_lib.analysis.common import (
+    check_count,
+    check_period,
+    check_territory,
+    cube_table,
+    shared_doc,
+    table_span,
+)
 from bassin_lib.inputs.territories import Territory
 
 TABLE = "recruitment_bmo"
 
 
 def _members(cube, territory: Territory) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """Label and member zones of the territory, its region and France (territory checked)."""
+    check_territory(cube, territory, allow_none=False)
     zones = cube.referentiel.zones
     comparators = cube.comparators(territory).set_index("role")["label"]
     return {
@@ -40,9 +50,11 @@ def _members(cube, territory: Territory) -> dict[str, tuple[str, tuple[str, ...]
 
 
 def _zone_cells(cube, year) -> tuple[pd.DataFrame, pd.Period]:
-    data = cube.tables[TABLE]
+    """Zone × occupation cells of one survey year (checked; default the latest)."""
+    data = cube_table(cube, TABLE)
+    period = None if year is None else check_period(year, table_span(cube, TABLE), "year")
     data = data[data["level"] == "zone"]
-    period = data["period"].max() if year is None else as_period(year, "Y")
+    period = data["period"].max() if period is None else period
     cells = data[data["period"] == period].pivot_table(
         index=["code", "occupation"], columns="measure", values="value", dropna=False
     )
@@ -73,22 +85,44 @@ def _summarise(cells: pd.DataFrame) -> dict:
     return out
 
 
+@shared_doc
 def recruitment_summary(cube, territory: Territory, year: str | None = None) -> pd.DataFrame:
     """Hiring projects and the shares judged difficult and seasonal, territory vs region vs
-    France, for one survey year (default: the latest).
+    France, for one survey year.
+
+    Parameters
+    ----------
+    {{cube_one_territory}}
+    year : str or Period, optional
+        A year of the BMO table; default: the latest.
 
     Returns
     -------
     DataFrame
         One row per role: ``role, label, period, projects`` (lower bound when cells are
         masked: ``lower_bound``), ``share_difficult, share_seasonal`` (%, lower bounds when
-        ``difficult_lower_bound`` / ``seasonal_lower_bound``), ``n_cells, n_masked``,
-        ``approximate`` (true when the figures come through the basin → zone crosswalk).
+        ``difficult_lower_bound`` / ``seasonal_lower_bound``), ``share_difficult_max,
+        share_seasonal_max`` (upper bounds), ``n_cells, n_masked``, ``approximate`` (true
+        when the figures come through the basin → zone crosswalk).
+
+    Raises
+    ------
+    ParameterError
+        A territory that is None or not of this cube; a year that does not parse or is not
+        within the years of the BMO table.
+
+    Notes
+    -----
+    ``projects = Σ P_c`` over the published cells ``c`` of the territory's zones;
+    ``share_difficult = 100 × Σ D_c / Σ P_c`` over the cells with ``P_c > 0``, a masked
+    ``D_c`` counting 0 (lower bound) or ``P_c`` (``share_difficult_max``, upper bound); the
+    same for the seasonal share (module docstring).
     """
+    members = _members(cube, territory)
     cells, period = _zone_cells(cube, year)
     approximate = TABLE in cube.meta.get("approximate_tables", [])
     rows = []
-    for role, (label, zones) in _members(cube, territory).items():
+    for role, (label, zones) in members.items():
         part = cells[cells.index.get_level_values("code").isin(zones)]
         rows.append(
             {
@@ -102,12 +136,20 @@ def recruitment_summary(cube, territory: Territory, year: str | None = None) -> 
     return pd.DataFrame(rows)
 
 
+@shared_doc
 def recruitment_by_occupation(
     cube, territory: Territory, year: str | None = None, n: int = 8
 ) -> pd.DataFrame:
     """The territory's ``n`` occupations with most hiring projects, with the share judged
-    difficult in the territory and in France (same rules as :func:`recruitment_summary`: a
-    masked numerator counts 0, so a share is a lower bound where cells are masked).
+    difficult in the territory and in France.
+
+    Parameters
+    ----------
+    {{cube_one_territory}}
+    year : str or Period, optional
+        A year of the BMO table; default: the latest.
+    n : int, default 8
+        Number of occupations, ≥ 1.
 
     Returns
     -------
@@ -115,9 +157,21 @@ def recruitment_by_occupation(
         ``occupation, occupation_label, projects, share_difficult, share_difficult_france``,
         sorted by projects, descending; occupations whose territory figure is masked are left
         out.
+
+    Raises
+    ------
+    ParameterError
+        As :func:`recruitment_summary`, or ``n`` not an integer ≥ 1.
+
+    Notes
+    -----
+    Same rules as :func:`recruitment_summary`, by occupation:
+    ``share_difficult = 100 × Σ D_c / Σ P_c`` over the published cells, a masked numerator
+    counting 0, so that a share is a lower bound where cells are masked.
     """
-    cells, _ = _zone_cells(cube, year)
+    check_count(n, "n")
     members = _members(cube, territory)
+    cells, _ = _zone_cells(cube, year)
     out = {}
     for role in ("territory", "france"):
         part = cells[cells.index.get_level_values("code").isin(members[role][1])]

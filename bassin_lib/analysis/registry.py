@@ -13,6 +13,46 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
+class Headline:
+    """How an indicator is shown as a headline figure of every territory.
+
+    The headline figures are the few numbers written to ``indicators.json``, recorded in
+    ``provenance.json``, shown as columns of the index table and used to colour the index map.
+    They are declared here, on their registry entry, and nowhere else.
+
+    Attributes
+    ----------
+    key : str
+        Key of the number in ``indicators.json`` (``"unemployment_rate"``).
+    compute : str
+        Name of the function of :mod:`bassin_lib.analysis.headlines` that computes it from the
+        cube: ``compute(cube, territory, window) -> (value, period)``.
+    title : str
+        French title of the index column and of the map legend.
+    short : str
+        French name in a sentence or a map tooltip (« taux de chômage »).
+    description : str
+        French description recorded in ``provenance.json``.
+    signed : bool
+        Shown with its sign (a change: ``+ 1,2 %``) rather than as a level (``7,4 %``).
+    period_key : str or None
+        Key in ``indicators.json`` of the period the number refers to, when it varies
+        (``"unemployment_period"``: ``"2023Q2"``; a window: ``"2019Q4-2020Q4"``).
+    map_rank : int or None
+        Preference for colouring the index map (lowest first); None: never on the map.
+    """
+
+    key: str
+    compute: str
+    title: str
+    short: str
+    description: str
+    signed: bool = False
+    period_key: str | None = None
+    map_rank: int | None = None
+
+
+@dataclass(frozen=True)
 class Indicator:
     """One indicator.
 
@@ -34,6 +74,8 @@ class Indicator:
         Which direction is good news for the territory.
     min_count : int or None
         Smallest base count for a reliable figure (sentences are hedged below it).
+    headline : Headline or None
+        Set when the indicator is one of the territory's headline figures.
     """
 
     id: str
@@ -44,6 +86,7 @@ class Indicator:
     formula: str
     favourable: str
     min_count: int | None = None
+    headline: Headline | None = None
 
 
 REGISTRY: tuple[Indicator, ...] = (
@@ -65,6 +108,16 @@ REGISTRY: tuple[Indicator, ...] = (
         "100 × (E_fin − E_début) / E_début",
         "up",
         100,
+        Headline(
+            key="employment_change_pct",
+            compute="employment_change_pct",
+            title="Évolution de l'emploi salarié privé",
+            short="évolution de l'emploi salarié privé",
+            description="évolution de l'emploi salarié privé sur la fenêtre de crise",
+            signed=True,
+            period_key="employment_window",
+            map_rank=2,
+        ),
     ),
     Indicator(
         "D2",
@@ -310,6 +363,15 @@ REGISTRY: tuple[Indicator, ...] = (
         "unemployment_rate",
         "chômeurs / population active (Insee, CVS)",
         "down",
+        headline=Headline(
+            key="unemployment_rate",
+            compute="latest_unemployment_rate",
+            title="Taux de chômage (dernier trimestre)",
+            short="taux de chômage",
+            description="taux de chômage localisé (dernier trimestre)",
+            period_key="unemployment_period",
+            map_rank=1,
+        ),
     ),
     Indicator(
         "E4b",
@@ -329,6 +391,14 @@ REGISTRY: tuple[Indicator, ...] = (
         "part de la population sous 60 % du niveau de vie médian national ; médiane, "
         "D1, D9 du niveau de vie",
         "down",
+        headline=Headline(
+            key="poverty_rate",
+            compute="poverty_rate",
+            title="Taux de pauvreté",
+            short="taux de pauvreté",
+            description="taux de pauvreté (seuil à 60 %)",
+            map_rank=3,
+        ),
     ),
     Indicator(
         "J1",
@@ -342,6 +412,8 @@ REGISTRY: tuple[Indicator, ...] = (
 )
 BY_FUNCTION = {entry.function: entry for entry in REGISTRY}
 BY_ID = {entry.id: entry for entry in REGISTRY}
+HEADLINES: tuple[Indicator, ...] = tuple(entry for entry in REGISTRY if entry.headline)
+"""The registry entries that are headline figures, in registry order."""
 
 _FAVOURABLE = {"up": "hausse", "down": "baisse", "neutral": "sans objet"}
 

@@ -43,6 +43,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from bassin_lib.analysis.common import long_rows, shared_doc
 from bassin_lib.errors import ParameterError
 
 TOTAL_SECTOR = "TOTAL"
@@ -121,47 +122,25 @@ def _sector_rows(employment: pd.DataFrame) -> pd.DataFrame:
     DataFrame
         ``level, code, period, sector, value`` (float) and ``partial`` (bool: the cell is a
         lower bound, from the cube's ``lower_bound`` column when present), in input order.
+
+    Raises
+    ------
+    ParameterError
+        A malformed frame (:func:`~bassin_lib.analysis.common.long_rows`) or one that mixes
+        adjustments.
     """
-    if not isinstance(employment, pd.DataFrame):
-        raise ParameterError(
-            f"employment must be a DataFrame, not {type(employment).__name__}; "
-            f"required columns: {REQUIRED_COLUMNS}"
-        )
-    missing = [c for c in REQUIRED_COLUMNS if c not in employment.columns]
-    if missing:
-        raise ParameterError(
-            f"employment frame lacks column(s) {missing}; required columns: {REQUIRED_COLUMNS}"
-        )
-    if "adjustment" in employment.columns:
-        adjustments = sorted(employment["adjustment"].dropna().unique())
+    adjusted = isinstance(employment, pd.DataFrame) and "adjustment" in employment.columns
+    columns = [*KEYS, "sector", *(["adjustment"] if adjusted else []), "value"]
+    rows = long_rows(employment, "employment", columns)
+    if adjusted:
+        adjustments = sorted(rows["adjustment"].dropna().unique())
         if len(adjustments) > 1:
             raise ParameterError(
                 f"employment frame mixes adjustments {adjustments}; "
                 "filter it on one adjustment ('brut' or 'cvs') first"
             )
-    if not isinstance(employment["period"].dtype, pd.PeriodDtype):
-        raise ParameterError(
-            f"employment 'period' column has dtype {employment['period'].dtype}; "
-            "expected pandas Periods (e.g. period[Q-DEC])"
-        )
-    rows = employment.loc[
-        employment["sector"] != TOTAL_SECTOR, ["level", "code", "period", "sector"]
-    ].reset_index(drop=True)
-    mask = (employment["sector"] != TOTAL_SECTOR).to_numpy()
-    partial = (
-        employment["lower_bound"].fillna(False).to_numpy(dtype=bool)[mask]
-        if "lower_bound" in employment.columns
-        else np.zeros(len(rows), dtype=bool)
-    )
-    out = rows.assign(value=employment["value"].to_numpy(dtype=float)[mask], partial=partial)
-    duplicated = out.duplicated(["level", "code", "period", "sector"])
-    if duplicated.any():
-        first = out.loc[duplicated, ["level", "code", "period", "sector"]].iloc[0].tolist()
-        raise ParameterError(
-            f"employment frame has {int(duplicated.sum())} duplicated "
-            f"(level, code, period, sector) row(s), first {first}; one row per cell is expected"
-        )
-    return out
+    rows = rows[rows["sector"] != TOTAL_SECTOR].reset_index(drop=True)
+    return rows[[*KEYS, "sector", "value"]].assign(partial=rows["lower_bound"])
 
 
 def _check_reference(rows: pd.DataFrame, reference) -> tuple[str, str]:
@@ -194,6 +173,14 @@ def _reference_mask(rows: pd.DataFrame, reference: tuple[str, str]) -> pd.Series
     return (rows["level"] == reference[0]) & (rows["code"] == reference[1])
 
 
+def _join_reference(rows: pd.DataFrame, reference, columns: list[str]) -> pd.DataFrame:
+    """Add to each row the reference's ``reference_<column>`` of the same period and sector
+    (missing where the reference has no such row)."""
+    ref = rows.loc[_reference_mask(rows, reference), ["period", "sector", *columns]]
+    ref = ref.rename(columns={c: f"reference_{c}" for c in columns})
+    return rows.merge(ref, on=["period", "sector"], how="left")
+
+
 def _shares(rows: pd.DataFrame) -> pd.DataFrame:
     """Add ``share`` and ``complete`` to checked sector rows (see module docstring)."""
     n_universe = rows["sector"].nunique()
@@ -213,14 +200,13 @@ def _shares(rows: pd.DataFrame) -> pd.DataFrame:
 # --------------------------------------------------------------------------------------------
 
 
+@shared_doc
 def sector_shares(employment: pd.DataFrame) -> pd.DataFrame:
     """Share of each sector in the employment of each territory and period.
 
     Parameters
     ----------
-    employment : DataFrame
-        Long frame ``level, code, period, sector, value`` (one adjustment); ``TOTAL`` rows are
-        ignored; ``value`` may be ``NaN`` (masked).
+    {{employment_frame}}
 
     Returns
     -------
@@ -250,6 +236,7 @@ def sector_shares(employment: pd.DataFrame) -> pd.DataFrame:
     return _shares(rows)[[*KEYS, "sector", "value", "share", "complete"]]
 
 
+@shared_doc
 def location_quotients(
     employment: pd.DataFrame, *, reference: tuple[str, str] = DEFAULT_REFERENCE
 ) -> pd.DataFrame:
@@ -257,9 +244,7 @@ def location_quotients(
 
     Parameters
     ----------
-    employment : DataFrame
-        Long frame ``level, code, period, sector, value`` (one adjustment); ``TOTAL`` rows are
-        ignored.
+    {{employment_frame}}
     reference : (level, code), default ("france", "FR")
         The territory every other one is compared with; it must have sector rows.
 
@@ -294,17 +279,9 @@ def location_quotients(
     rows = _sector_rows(employment)
     reference = _check_reference(rows, reference)
     shares = _shares(rows)
-    ref = shares.loc[
-        _reference_mask(shares, reference), ["period", "sector", "value", "share", "complete"]
-    ].rename(
-        columns={
-            "value": "reference_value",
-            "share": "reference_share",
-            "complete": "reference_complete",
-        }
-    )
-    reference_complete = ref.groupby("period", observed=True)["reference_complete"].all()
-    out = shares.merge(ref.drop(columns="reference_complete"), on=["period", "sector"], how="left")
+    own = shares[_reference_mask(shares, reference)]
+    reference_complete = own.groupby("period", observed=True)["complete"].all()
+    out = _join_reference(shares, reference, ["value", "share"])
     out["lq"] = out["share"] / out["reference_share"]
     both = out["value"].notna() & out["reference_value"].notna()
     rest = (out["reference_value"] - out["value"]).where(both)
@@ -320,6 +297,7 @@ def location_quotients(
     return out[[*KEYS, "sector", "value", "share", "reference_share", "lq", "lq_rest", "complete"]]
 
 
+@shared_doc
 def specialisation_indices(
     employment: pd.DataFrame, *, reference: tuple[str, str] = DEFAULT_REFERENCE
 ) -> pd.DataFrame:
@@ -327,9 +305,7 @@ def specialisation_indices(
 
     Parameters
     ----------
-    employment : DataFrame
-        Long frame ``level, code, period, sector, value`` (one adjustment); ``TOTAL`` rows are
-        ignored.
+    {{employment_frame}}
     reference : (level, code), default ("france", "FR")
         The territory whose sector structure is the benchmark.
 
@@ -368,9 +344,7 @@ def specialisation_indices(
     rows = _sector_rows(employment)
     reference = _check_reference(rows, reference)
     n_universe = rows["sector"].nunique()
-    ref = rows.loc[_reference_mask(rows, reference), ["period", "sector", "value", "partial"]]
-    ref = ref.rename(columns={"value": "reference_value", "partial": "reference_partial"})
-    data = rows.merge(ref, on=["period", "sector"], how="left")
+    data = _join_reference(rows, reference, ["value", "partial"])
     both = data["value"].notna() & data["reference_value"].notna()
     value = data["value"].where(both)
     ref_value = data["reference_value"].where(both)
@@ -403,6 +377,7 @@ def specialisation_indices(
     return out[[*KEYS, "krugman", "hoover", "herfindahl", "n_sectors", "complete"]]
 
 
+@shared_doc
 def sphere_shares(
     employment: pd.DataFrame, *, mapping: Mapping[str, str] = SPHERE_BY_SECTOR
 ) -> pd.DataFrame:
@@ -410,9 +385,7 @@ def sphere_shares(
 
     Parameters
     ----------
-    employment : DataFrame
-        Long frame ``level, code, period, sector, value`` (one adjustment); ``TOTAL`` rows are
-        ignored.
+    {{employment_frame}}
     mapping : mapping of str to str, default :data:`SPHERE_BY_SECTOR`
         Sector code → sphere (``"presentielle"`` / ``"productive"`` by default). Every sector
         of the frame must be a key.

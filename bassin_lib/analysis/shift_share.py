@@ -1,13 +1,11 @@
 """Shift-share decomposition of employment change: national, sector-mix and local components.
 
-A territory's employment change between two periods is split into what it would have been had
-the territory grown at the reference's overall rate (*national* component), what its sector
-mix adds or removes compared with the reference (*sector-mix* component, « effet de
-structure ») and what remains, the territory's own performance within its sectors (*local*
-component, « effet local » or « effet géographique »). Shift-share is an addition to the seed
-method, proposed in domain.md (item 11 of the methods list): it says whether a poor
-performance is structural or local.
-
+A territory's employment change between two periods is split into what it would have been had the
+territory grown at the reference's overall rate (*national* component), what its sector mix adds or
+removes compared with the reference (*sector-mix* component, « effet de structure ») and what
+remains, the territory's own performance within its sectors (*local* component, « effet local » or «
+effet géographique »). Shift-share is an addition to the method of the source study: it says whether
+a poor performance is structural or local.
 Functions take the long ``employment`` frame (canonical table of :mod:`bassin_lib.inputs.schemas`,
 filtered on one ``adjustment``) with columns ``level, code, period, sector, value`` for every
 territory at once, and are vectorised (one dense territory × period × sector array, numpy
@@ -29,7 +27,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from bassin_lib.analysis.common import as_period
+from bassin_lib.analysis.common import (
+    CHANGE_COLUMNS,
+    check_bool,
+    check_count,
+    check_window,
+    frame_span,
+    shared_doc,
+)
 from bassin_lib.analysis.sectors import (
     DEFAULT_REFERENCE,
     _check_reference,
@@ -38,39 +43,8 @@ from bassin_lib.analysis.sectors import (
 )
 from bassin_lib.errors import ParameterError
 
-COLUMNS = [
-    "level",
-    "code",
-    "start",
-    "end",
-    "start_value",
-    "end_value",
-    "change",
-    "national",
-    "sector_mix",
-    "local",
-    "n_sectors",
-    "complete",
-]
 COMPONENTS = ["national", "sector_mix", "local"]
-
-
-def _data_period(value, rows: pd.DataFrame, name: str) -> pd.Period:
-    """Parse ``value`` at the frequency of the frame's periods; a Period of another one fails."""
-    freq = rows["period"].array.freqstr
-    if isinstance(value, pd.Period) and value.freqstr != freq:
-        raise ParameterError(
-            f"{name} {value!r} has frequency {value.freqstr}; the employment periods are {freq}"
-        )
-    period = as_period(value, freq)
-    canonical = str(period).replace("-", "")
-    if isinstance(value, str) and canonical != value.strip().upper().replace("-", ""):
-        # pandas reads some foreign spellings silently: "2019T4" would become 2019Q2
-        raise ParameterError(
-            f"period {value!r} is not a valid {freq} period; "
-            f"write periods like {str(rows['period'].iloc[0])!r}"
-        )
-    return period
+COLUMNS = ["level", "code", *CHANGE_COLUMNS, *COMPONENTS, "n_sectors", "complete"]
 
 
 def _window(rows, start, end, reference, step: int | None) -> pd.PeriodIndex:
@@ -79,15 +53,11 @@ def _window(rows, start, end, reference, step: int | None) -> pd.PeriodIndex:
     ``step=None`` gives the two ends only (classic shift-share); an int gives every ``step``-th
     period. Every period returned must be a period of the reference.
     """
-    first = _data_period(start, rows, "start")
-    last = _data_period(end, rows, "end")
-    if not first < last:
-        raise ParameterError(f"start {first} is not before end {last}; start must come first")
+    first, last = check_window(start, end, frame_span(rows, "employment frame"), strict=True)
     if step is None:
         grid = pd.PeriodIndex([first, last])
     else:
-        if isinstance(step, bool) or not isinstance(step, int | np.integer) or step < 1:
-            raise ParameterError(f"step {step!r} is not allowed; expected a whole number >= 1")
+        check_count(step, "step")
         n_periods = len(pd.period_range(first, last, freq=first.freq)) - 1
         if n_periods % step:
             divisors = [d for d in range(1, n_periods + 1) if n_periods % d == 0]
@@ -182,6 +152,7 @@ def _steps(rows: pd.DataFrame, grid: pd.PeriodIndex, reference) -> pd.DataFrame:
     return out[[*COLUMNS, "step"]]
 
 
+@shared_doc
 def shift_share(
     employment: pd.DataFrame,
     start,
@@ -193,9 +164,7 @@ def shift_share(
 
     Parameters
     ----------
-    employment : DataFrame
-        Long frame ``level, code, period, sector, value`` (one adjustment); ``TOTAL`` rows are
-        ignored; ``value`` may be ``NaN`` (masked).
+    {{employment_frame}}
     start, end : str or Period
         ``"2019Q4"`` or a Period of the frame's frequency; ``start`` must come before ``end``
         and both must be periods of the reference.
@@ -244,6 +213,7 @@ def shift_share(
     return _steps(rows, grid, reference).drop(columns="step")
 
 
+@shared_doc
 def dynamic_shift_share(
     employment: pd.DataFrame,
     start,
@@ -257,9 +227,7 @@ def dynamic_shift_share(
 
     Parameters
     ----------
-    employment : DataFrame
-        Long frame ``level, code, period, sector, value`` (one adjustment); ``TOTAL`` rows are
-        ignored; ``value`` may be ``NaN`` (masked).
+    {{employment_frame}}
     start, end : str or Period
         ``"2019Q4"`` or a Period of the frame's frequency; ``start`` must come before ``end``.
     reference : (level, code), default ("france", "FR")
@@ -299,8 +267,7 @@ def dynamic_shift_share(
     """
     rows = _sector_rows(employment)
     reference = _check_reference(rows, reference)
-    if not isinstance(by_step, bool):
-        raise ParameterError(f"by_step {by_step!r} is not allowed; expected True or False")
+    check_bool(by_step, "by_step")
     grid = _window(rows, start, end, reference, step)
     steps = _steps(rows, grid, reference)
     if by_step:

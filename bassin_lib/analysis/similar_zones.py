@@ -1,7 +1,7 @@
 """Similar zones: standardised structure features and nearest neighbours.
 
-The seed compares Belfort-Montbéliard with « territoires comparables » without saying which
-(domain §5.4 item 2); Pôle emploi uses « groupes homogènes d'agences ». This module makes the
+The source study compares Belfort-Montbéliard with « territoires comparables » without saying
+which; Pôle emploi uses « groupes homogènes d'agences ». This module makes the
 comparison explicit: each zone is described by standardised features (sector shares of its
 private employment, plus any numeric indicator passed in, such as the unemployment or poverty
 rate), and the zones most similar to a given one are its nearest neighbours on them.
@@ -10,12 +10,10 @@ Both functions work on all zones at once with array operations (no loop over zon
 
 from __future__ import annotations
 
-import difflib
-
 import numpy as np
 import pandas as pd
 
-from bassin_lib.analysis.common import as_period
+from bassin_lib.analysis.common import check_choice, check_count, check_period, frame_span
 from bassin_lib.analysis.sectors import _sector_rows, _shares
 from bassin_lib.errors import ParameterError
 
@@ -47,7 +45,7 @@ def structure_features(
         added as features; codes absent from the employment frame are ignored, zones absent
         from ``extra`` get ``NaN``.
     level : str, default "zone"
-        The level of the rows described (one row per code of that level).
+        A level of the frame: the rows described (one row per code of that level).
 
     Returns
     -------
@@ -58,21 +56,22 @@ def structure_features(
     Raises
     ------
     ParameterError
-        A malformed employment frame (see :func:`~bassin_lib.analysis.sector_shares`), a bad
-        period or one with no rows at ``level``, ``extra`` not a frame, with non-numeric
-        columns, duplicated codes or a column named like a share feature.
+        A malformed employment frame (see :func:`~bassin_lib.analysis.sector_shares`), a level
+        absent from it, a period that does not parse, lies outside the frame's periods or has
+        no rows at ``level``, ``extra`` not a frame, with non-numeric columns, duplicated codes
+        or a column named like a share feature.
 
     Notes
     -----
-    The share of sector ``i`` in zone ``z`` is ``s_zi = E_zi / Σ_j E_zj`` over the observed
-    sectors (:func:`~bassin_lib.analysis.sector_shares`). Every feature ``x`` is then
-    standardised across the zones: ``z = (x − mean(x)) / sd(x)``, with the mean and the
-    population standard deviation (``ddof = 0``) taken over the zones where ``x`` is known.
-    Standardising puts a share of 2 % and an unemployment rate of 8 % on the same footing: a
-    unit is one standard deviation across zones. A feature that is constant across zones
-    (standard deviation below :data:`RELATIVE_NOISE` times its largest absolute value, i.e.
-    rounding noise) carries no information and gets 0 for every zone where it is known. A masked share, or a
-    zone absent from ``extra``, stays ``NaN`` (see :func:`similar_zones` for the distance).
+    The share of sector ``i`` in zone ``z`` is ``s_zi = E_zi / Σ_j E_zj`` over the observed sectors
+    (:func:`~bassin_lib.analysis.sector_shares`). Every feature ``x`` is then standardised across
+    the zones: ``z = (x − mean(x)) / sd(x)``, with the mean and the population standard deviation
+    (``ddof = 0``) taken over the zones where ``x`` is known. Standardising puts a share of 2 % and
+    an unemployment rate of 8 % on the same footing: a unit is one standard deviation across zones.
+    A feature that is constant across zones (standard deviation below :data:`RELATIVE_NOISE` times
+    its largest absolute value, i.e. rounding noise) carries no information and gets 0 for every
+    zone where it is known. A masked share, or a zone absent from ``extra``, stays ``NaN`` (see
+    :func:`similar_zones` for the distance).
 
     Examples
     --------
@@ -80,12 +79,11 @@ def structure_features(
     >>> features = structure_features(cvs, "2019Q4", extra=rates.set_index("code")[["rate"]])
     """
     rows = _sector_rows(employment)
-    if not isinstance(level, str):
-        raise ParameterError(f"level must be a string such as 'zone', not {level!r}")
+    check_choice(level, "level", sorted(rows["level"].unique()))
+    span = frame_span(rows, "employment frame")
+    at = None if period is None else check_period(period, span, "period")
     rows = rows[rows["level"] == level]
-    if rows.empty:
-        raise ParameterError(f"no sector rows at level {level!r} in the employment frame")
-    at = rows["period"].max() if period is None else as_period(period, rows["period"].array.freqstr)
+    at = rows["period"].max() if at is None else at
     rows = rows[rows["period"] == at]
     if rows.empty:
         raise ParameterError(f"no {level} sector rows in {at} in the employment frame")
@@ -146,8 +144,9 @@ def similar_zones(features: pd.DataFrame, code: str, k: int = 5) -> pd.DataFrame
     Raises
     ------
     ParameterError
-        ``features`` not a numeric frame with unique codes; an unknown ``code`` (with the
-        closest known codes); ``k`` not an integer ≥ 1; a zone with no known feature.
+        ``features`` not a numeric frame with unique codes; a ``code`` not in the index of
+        ``features`` (with the known codes, or the closest ones and their count); ``k`` not an
+        integer ≥ 1; a zone with no known feature.
 
     Notes
     -----
@@ -167,17 +166,13 @@ def similar_zones(features: pd.DataFrame, code: str, k: int = 5) -> pd.DataFrame
     """
     if not isinstance(features, pd.DataFrame) or features.shape[1] == 0:
         raise ParameterError("features must be a DataFrame with one column per feature")
-    if isinstance(k, bool) or not isinstance(k, int | np.integer) or k < 1:
-        raise ParameterError(f"k {k!r} is not allowed: expected an integer ≥ 1")
+    check_count(k, "k")
     codes = pd.Index(np.asarray(features.index.astype(str), dtype=object))
     if codes.has_duplicates:
         raise ParameterError(
             f"features has duplicated code(s) {sorted(codes[codes.duplicated()].unique())[:5]}"
         )
-    if code not in codes:
-        close = difflib.get_close_matches(str(code), list(codes), n=3, cutoff=0.5)
-        hint = f"close codes: {close}" if close else f"{len(codes)} known codes"
-        raise ParameterError(f"unknown zone code {code!r} in features ({hint})")
+    check_choice(code, "code", sorted(codes))
     try:
         values = features.to_numpy(dtype=float)
     except (TypeError, ValueError) as exc:

@@ -6,42 +6,84 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from bassin_lib.analysis.common import FLAGS, as_period, change_between, select_rows
-from bassin_lib.analysis.common import check_choice as _check_choice
-from bassin_lib.analysis.common import frequency as _freq
-from bassin_lib.analysis.common import long_rows as _long_rows
-from bassin_lib.analysis.common import parse_period as _period
+from bassin_lib.analysis.common import (
+    FLAGS,
+    check_choice,
+    check_window,
+    cube_change,
+    frame_span,
+    frequency,
+    long_rows,
+    select_rows,
+    shared_doc,
+)
 from bassin_lib.errors import ParameterError
 from bassin_lib.inputs.territories import Territory
 
+TABLE = "unemployment_rate"
 VALUE_COLUMNS = ["level", "code", "period", "value"]
 ADJUSTMENTS = ["brut", "cvs"]
 
 
-def unemployment_rate_series(cube, territory: Territory) -> pd.DataFrame:
+@shared_doc
+def unemployment_rate_series(cube, territory: Territory | None) -> pd.DataFrame:
     """Quarterly unemployment rate (%), territory vs region vs France.
+
+    Parameters
+    ----------
+    {{cube_territory}}
 
     Returns
     -------
     DataFrame
         ``role, label, period, value, approximate, lower_bound``; ``approximate`` is true for a
-        group of several zones (population-weighted mean of zone rates).
+        group of several zones.
+
+    Raises
+    ------
+    ParameterError
+        A territory not of this cube.
+
+    Notes
+    -----
+    Rates as published for zones, regions and France; for a group of several zones, the
+    population-weighted mean of its zones' rates, ``u_G = Σ_z P_z u_z / Σ_z P_z`` (population
+    of the latest year).
     """
-    rows, keys = select_rows(cube, "unemployment_rate", territory)
+    rows, keys = select_rows(cube, TABLE, territory)
     return rows[[*keys, "period", "value", *FLAGS]]
 
 
-def unemployment_rate_change(cube, territory: Territory, start: str, end: str) -> pd.DataFrame:
+@shared_doc
+def unemployment_rate_change(
+    cube, territory: Territory | None, start: str, end: str
+) -> pd.DataFrame:
     """Unemployment rate at two quarters and its change in points.
+
+    Parameters
+    ----------
+    {{cube_territory}}
+    start, end : str or Period
+        Quarters of the unemployment-rate table, ``start`` not after ``end``.
 
     Returns
     -------
     DataFrame
-        One row per role: ``start_value, end_value, change`` (points), and flags.
+        The columns of :func:`~bassin_lib.analysis.employment_change` but ``change_pct``:
+        ``change`` is in points.
+
+    Raises
+    ------
+    ParameterError
+        A territory not of this cube, a quarter that does not parse or lies outside the
+        table's periods, ``start`` after ``end``.
+
+    Notes
+    -----
+    ``change = u_end − u_start``, in percentage points.
     """
     rows = unemployment_rate_series(cube, territory)
-    keys = ["role", "label"] if territory is not None else ["level", "code"]
-    out = change_between(rows, as_period(start, "Q"), as_period(end, "Q"), keys)
+    out = cube_change(cube, TABLE, territory, start, end, rows=rows)
     return out.drop(columns="change_pct")
 
 
@@ -54,7 +96,7 @@ def labour_force_identity(
     sector: str = "TOTAL",
     adjustment: str = "cvs",
 ) -> pd.DataFrame:
-    """Split the change in unemployment between labour force and employment (E5, §5.4 item 7).
+    """Split the change in unemployment between labour force and employment (registry id E5).
 
     Parameters
     ----------
@@ -65,11 +107,14 @@ def labour_force_identity(
         canonical ``employment`` frame (Urssaf private salaried jobs). When it has ``sector``
         or ``adjustment`` columns, only the rows of ``sector`` and ``adjustment`` are used.
     start, end : str or Period
-        Periods such as ``"2019Q4"``, ``"2020Q4"``; ``start`` before ``end``.
+        Periods such as ``"2019Q4"``, ``"2020Q4"``, within the periods of both frames;
+        ``start`` before ``end``.
     sector : str, default "TOTAL"
-        Sector rows of ``employment_count`` to use.
+        Sector rows of ``employment_count`` to use (one of its sectors, when it has a
+        ``sector`` column).
     adjustment : {"cvs", "brut"}, default "cvs"
-        Adjustment rows of ``employment_count`` to use (the unemployment rate is CVS).
+        Adjustment rows of ``employment_count`` to use (the unemployment rate is CVS); one of
+        its adjustments when it has an ``adjustment`` column.
 
     Returns
     -------
@@ -84,8 +129,9 @@ def labour_force_identity(
     Raises
     ------
     ParameterError
-        A malformed frame, frames of different frequencies, a rate outside 0–100, a bad
-        period, ``start`` not before ``end``, or an unknown adjustment.
+        A malformed frame, frames of different frequencies, a rate outside 0–100, a period
+        that does not parse or lies outside either frame's periods, ``start`` not before
+        ``end``, or a sector or adjustment absent from ``employment_count``.
 
     Notes
     -----
@@ -94,7 +140,7 @@ def labour_force_identity(
     ``L = E / (1 − u)`` and ``U = u × L = L − E``. Between the two dates
     ``ΔU = ΔL − ΔE`` exactly, so the change in unemployment is the sum of
     ``labour_force_part = ΔL`` (labour force growing or shrinking: demography, migration,
-    participation) and ``employment_part = −ΔE`` (jobs lost or created). The seed reads a
+    participation) and ``employment_part = −ΔE`` (jobs lost or created). The source study reads a
     stable rate explained « non pas par des bonnes performances de créations d'emploi … mais
     par la baisse de la population active »: ``ΔL < 0`` with ``−ΔE ≥ 0``.
 
@@ -112,19 +158,20 @@ def labour_force_identity(
     >>> cvs = cube.tables["employment"]
     >>> labour_force_identity(cube.tables["unemployment_rate"], cvs, "2014Q4", "2019Q4")
     """
-    _check_choice(adjustment, "adjustment", ADJUSTMENTS)
+    check_choice(adjustment, "adjustment", ADJUSTMENTS)
     if not isinstance(sector, str):
         raise ParameterError(f"sector must be a string such as 'TOTAL', not {sector!r}")
-    rates = _long_rows(unemployment_rate, "unemployment_rate", VALUE_COLUMNS)
+    rates = long_rows(unemployment_rate, "unemployment_rate", VALUE_COLUMNS)
     if isinstance(employment_count, pd.DataFrame):
         keep = pd.Series(True, index=employment_count.index)
-        if "sector" in employment_count.columns:
-            keep &= employment_count["sector"] == sector
-        if "adjustment" in employment_count.columns:
-            keep &= employment_count["adjustment"] == adjustment
+        for column, value in (("sector", sector), ("adjustment", adjustment)):
+            if column in employment_count.columns:
+                values = employment_count[column].dropna().unique().tolist()
+                check_choice(value, column, sorted(values))
+                keep &= employment_count[column] == value
         employment_count = employment_count[keep]
-    jobs = _long_rows(employment_count, "employment_count", VALUE_COLUMNS)
-    if _freq(rates) != _freq(jobs):
+    jobs = long_rows(employment_count, "employment_count", VALUE_COLUMNS)
+    if frequency(rates) != frequency(jobs):
         raise ParameterError(
             f"unemployment_rate periods are {rates['period'].array.freqstr} but employment_count "
             f"periods are {jobs['period'].array.freqstr}; give both at the same frequency"
@@ -136,10 +183,8 @@ def labour_force_identity(
             f"unemployment rate {row['value']} for {row['level']} {row['code']} in "
             f"{row['period']} is outside 0–100 (%)"
         )
-    first = _period(start, rates, "start")
-    last = _period(end, rates, "end")
-    if first >= last:
-        raise ParameterError(f"start {first} must be before end {last}")
+    span = frame_span(rates, "unemployment_rate frame") & frame_span(jobs, "employment_count frame")
+    first, last = check_window(start, end, span, strict=True)
     pairs = (
         rates[["level", "code"]]
         .drop_duplicates()

@@ -15,6 +15,7 @@ A notebook never aggregates: it loads the cube (:func:`load_cube`) and slices it
 
 from __future__ import annotations
 
+import io
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from bassin_lib.errors import DataFormatError
+from bassin_lib.files import write_atomic
 from bassin_lib.inputs import schemas
 from bassin_lib.inputs.territories import Referentiel, Territory
 
@@ -115,14 +117,22 @@ class Cube:
         return cache[table]
 
     def save(self, directory: str | Path) -> Path:
-        """Write the cube as parquet files plus ``meta.json`` into ``directory``."""
+        """Write the cube as parquet files plus ``meta.json`` into ``directory``.
+
+        Every file is written whole (:func:`bassin_lib.files.write_atomic`); ``meta.json``,
+        which makes the folder a cube for :func:`load_cube`, is removed first and written last,
+        so an interrupted save leaves a folder that is not read as a cube, never a half cube.
+        """
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
+        (directory / "meta.json").unlink(missing_ok=True)
         for name, table in self.tables.items():
-            table.to_parquet(directory / f"{name}.parquet", index=False)
-        self.referentiel.zones.reset_index(drop=True).to_parquet(directory / "zones.parquet")
+            write_atomic(directory / f"{name}.parquet", _parquet(table, index=False))
+        write_atomic(
+            directory / "zones.parquet", _parquet(self.referentiel.zones.reset_index(drop=True))
+        )
         if self.geometry is not None:
-            self.geometry.to_parquet(directory / "geometry.parquet")
+            write_atomic(directory / "geometry.parquet", _parquet(self.geometry))
         payload = {
             "meta": self.meta,
             "groups": {
@@ -130,10 +140,15 @@ class Cube:
                 for gid, g in self.referentiel.groups.items()
             },
         }
-        (directory / "meta.json").write_text(
-            json.dumps(payload, ensure_ascii=False, indent=1), encoding="utf-8"
-        )
+        write_atomic(directory / "meta.json", json.dumps(payload, ensure_ascii=False, indent=1))
         return directory
+
+
+def _parquet(frame, **options) -> bytes:
+    """A (Geo)DataFrame as parquet bytes."""
+    buffer = io.BytesIO()
+    frame.to_parquet(buffer, **options)
+    return buffer.getvalue()
 
 
 def load_cube(directory: str | Path) -> Cube:

@@ -29,17 +29,14 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from bassin_lib.errors import BassinError
+from bassin_lib.errors import FetchError
+from bassin_lib.files import write_atomic
 from bassin_lib.inputs.sources import RemoteFile, Source
 from bassin_lib.paths import DATA_DIR
 
 RAW_DIR = DATA_DIR / "raw"
 CHUNK = 1 << 16
 _MAGIC = {".zip": b"PK\x03\x04", ".xlsx": b"PK\x03\x04", ".xls": b"\xd0\xcf\x11\xe0"}
-
-
-class FetchError(BassinError):
-    """A file could not be downloaded, imported or accepted."""
 
 
 @dataclass
@@ -73,12 +70,10 @@ def load_manifest(raw_dir: Path) -> dict:
 
 
 def _save_manifest(raw_dir: Path, manifest: dict) -> None:
-    path = Path(raw_dir) / "manifest.json"
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(
-        json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True), encoding="utf-8"
+    write_atomic(
+        Path(raw_dir) / "manifest.json",
+        json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True),
     )
-    tmp.replace(path)
 
 
 def _check_content(path: Path, suffix: str, url: str) -> None:

@@ -67,12 +67,12 @@ from datetime import date
 from pathlib import Path
 
 import yaml
-from babel.dates import format_date
 
 from bassin_lib.errors import BassinWarning, DataFormatError, ParameterError
 from bassin_lib.paths import DATA_DIR, PROJECT_DIR
 from bassin_lib.rendering import blocks as report
 from bassin_lib.rendering import narrative
+from bassin_lib.rendering.french import french_dates, french_list
 
 ANALYSES_DIR = DATA_DIR / "analyses"
 """Default root folder: one sub-folder per territory id."""
@@ -423,36 +423,6 @@ def _name(value: str, line: int, path) -> str:
 # --- Formatting --------------------------------------------------------------------------------
 
 
-def french_date(day: date) -> str:
-    """« 12 mars 2024 », « 1er avril 2024 » (Babel, French)."""
-    text = format_date(day, format="long", locale=narrative.LOCALE)
-    return re.sub(r"^1 ", "1er ", text)
-
-
-def _french_list(items: list[str]) -> str:
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " et " + items[-1]
-
-
-def french_dates(dates: tuple[date, ...]) -> str:
-    """Sorted dates in French, days of a month grouped: « 12, 14 et 28 mars 2024 et 4 avril
-    2024 »; more than eight dates: « du 12 mars 2024 au 4 avril 2024 (9 journées) »."""
-    if len(dates) > 8:
-        return f"du {french_date(dates[0])} au {french_date(dates[-1])} ({len(dates)} journées)"
-    groups: dict[tuple[int, int], list[date]] = {}
-    for day in dates:
-        groups.setdefault((day.year, day.month), []).append(day)
-    return _french_list(
-        [
-            _french_list([narrative.ordinal(d.day) if d.day == 1 else str(d.day) for d in days])
-            + " "
-            + format_date(days[0], format="MMMM y", locale=narrative.LOCALE)
-            for days in groups.values()
-        ]
-    )
-
-
 def _plural(count: int, singular: str, plural: str) -> str:
     return f"{narrative.format_number(count)} {singular if count < 2 else plural}"
 
@@ -503,7 +473,7 @@ def method(analyses: Analyses):
         label = "Dates des entretiens" if len(m.dates) > 1 else "Date de l'entretien"
         bullets.append(f"- {label} : {french_dates(m.dates)}")
     if m.organisations:
-        bullets.append(f"- Structures rencontrées : {_french_list(list(m.organisations))}")
+        bullets.append(f"- Structures rencontrées : {french_list(list(m.organisations))}")
     parts = [METHOD_HEADING]
     if bullets:
         parts.append("\n".join(bullets))

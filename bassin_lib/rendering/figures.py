@@ -96,8 +96,18 @@ def _role_bars(ax, frame: pd.DataFrame, key: str, keys: list, ticklabels: list[s
     ax.legend(fontsize=8, frameon=False)
 
 
-def employment_index(frame: pd.DataFrame, base, source: str) -> Figure:
-    """Lines of :func:`bassin_lib.analysis.employment_index` (base 100), territory vs region vs France."""
+def employment_index(
+    frame: pd.DataFrame, base, source: str, crisis: tuple[str, str] | None = None
+) -> Figure:
+    """Lines of :func:`bassin_lib.analysis.employment_index` (base 100), territory vs region vs
+    France.
+
+    Parameters
+    ----------
+    crisis : (str, str), optional
+        The notebook's ``crisis_start`` (pre-crisis reference quarter) and ``crisis_end``: the
+        quarters after the first up to the last are shaded. None: nothing is shaded.
+    """
     first, last = frame["period"].min(), frame["period"].max()
     title = (
         f"Emploi salarié privé (CVS), indice base 100 au {narrative.quarter_short(pd.Period(base, 'Q'))}"
@@ -106,14 +116,18 @@ def employment_index(frame: pd.DataFrame, base, source: str) -> Figure:
     with style():
         fig, ax = _figure(title, source)
         _role_lines(ax, frame, "index")
-        ax.axvspan(
-            pd.Timestamp("2020-01-01"),
-            pd.Timestamp("2020-12-31"),
-            color="#dddddd",
-            alpha=0.5,
-            lw=0,
-            label="Crise sanitaire (2020)",
-        )
+        if crisis is not None:
+            first = pd.Period(crisis[0], "Q") + 1
+            last = pd.Period(crisis[1], "Q")
+            ax.axvspan(
+                first.start_time,
+                last.end_time,
+                color="#dddddd",
+                alpha=0.5,
+                lw=0,
+                label=f"Fenêtre de crise ({narrative.quarter_short(first)} – "
+                f"{narrative.quarter_short(last)})",
+            )
         ax.axhline(100, color="#999999", lw=0.8)
         _french_axis(ax, 0)
         ax.set_ylabel("Indice")

@@ -1,26 +1,15 @@
-"""Numbers to French sentences, in the register of the source studies.
+"""Numbers to French sentences, in the register of the source study.
 
-Formatting follows the French conventions through Babel (``fr_FR``): decimal comma, narrow
-no-break space between thousands, a no-break space before ``%`` and ``€``, and a spaced sign
-for changes: ``- 4,9 %``, ``+ 6,9 %``, ``12 345``, ``21 740 €``.
-
-Qualifier scale for comparing two changes (local vs benchmark, in %), from domain.md §4.3:
-
-| level | condition (gap = |local − benchmark| in points, ratio = larger / smaller magnitude, same sign) | wording (decline / rise) |
-|---|---|---|
-| 0 | gap < 0,5 pt, or ratio < 1,1 | « comparable » |
-| 1 | gap < 2 pts and ratio < 1,5 | « plus marquée » / « plus forte » |
-| 2 | gap < 20 pts, or ratio ≥ 1,5 with gap ≥ 1 pt | « nettement plus intense » / « nettement plus forte » |
-| 3 | gap ≥ 20 pts | « beaucoup plus marquée » / « beaucoup plus forte » |
-
-The level is the larger of the gap level and the ratio level (the ratio level stops at 2), the
-gap level being 1 under 2 pts, 2 under 20 pts and 3 above. Weaker changes mirror the words
-(« moins marquée », « nettement moins marquée »...). Opposite directions are said as such.
-Levels of a rate (poverty, unemployment) are compared in points: under 0,5 pt « proche de »,
-under 2 pts « supérieur / inférieur », else « nettement supérieur / inférieur ».
+Figures are formatted by :mod:`bassin_lib.rendering.french` (``- 4,9 %``, ``12 345``). Two
+changes are compared on the qualifier scale of ``docs/narrative.md`` (levels 0 to 3 from the
+gap in points and the ratio of magnitudes: « comparable », « plus marquée », « nettement plus
+intense », « beaucoup plus marquée »), calibrated on the source study's wordings listed there
+and checked by ``tests/test_narrative.py``. Levels of a rate are compared in points (« proche
+de », « supérieur à », « nettement inférieur à »).
 
 A sentence is withheld when its data are missing, hedged when they are approximate (group of
-zones), a lower bound (masked cells) or too small (fewer than :data:`MIN_COUNT`).
+zones), a lower bound (masked cells) or too small (a base count under the indicator's
+``min_count`` in :mod:`bassin_lib.analysis.registry`).
 """
 
 from __future__ import annotations
@@ -28,66 +17,33 @@ from __future__ import annotations
 import math
 
 import pandas as pd
-from babel.numbers import format_decimal
 
-LOCALE = "fr_FR"
-NBSP = "\u00a0"
-MIN_COUNT = 100
+from bassin_lib.analysis.registry import BY_FUNCTION
+from bassin_lib.rendering.french import (  # noqa: F401  (re-exported for the notebook's sentences)
+    LOCALE,
+    NBSP,
+    format_euros,
+    format_number,
+    format_percent,
+    format_points,
+    format_signed,
+    french_list,
+    ordinal,
+    quarter_label,
+    quarter_short,
+)
+
 NOISE_POINTS = 0.5
 QUARTER_NOISE_POINTS = 0.1
 
 
+def min_count(function: str) -> int:
+    """The base count under which a figure of the registry's ``function`` is said fragile."""
+    return BY_FUNCTION[function].min_count or 0
+
+
 def _missing(value) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
-
-
-def format_number(value: float, decimals: int = 0) -> str:
-    """French number: ``12 345``, ``4,9`` (``decimals`` digits after the comma)."""
-    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
-    return format_decimal(value, format=pattern, locale=LOCALE)
-
-
-def format_signed(value: float, decimals: int = 1, unit: str = "%") -> str:
-    """Signed French figure with a spaced sign: ``- 4,9 %``, ``+ 6,9 %``, ``0,0 %``."""
-    text = format_number(abs(value), decimals)
-    zero = format_number(0, decimals)
-    sign = "" if text == zero else ("- " if value < 0 else "+ ")
-    return (
-        f"{sign.replace(' ', NBSP)}{text}{NBSP}{unit}"
-        if unit
-        else f"{sign.replace(' ', NBSP)}{text}"
-    )
-
-
-def format_percent(value: float, decimals: int = 1) -> str:
-    """French percentage of a level: ``13,8 %``."""
-    return f"{format_number(value, decimals)}{NBSP}%"
-
-
-def format_euros(value: float) -> str:
-    """Amount in euros, rounded to the euro: ``21 740 €``."""
-    return f"{format_number(value, 0)}{NBSP}€"
-
-
-def format_points(value: float, decimals: int = 1) -> str:
-    """Change of a rate in points: ``+ 0,6 point``, ``- 1,2 point``."""
-    word = "point" if abs(round(value, decimals)) < 2 else "points"
-    return format_signed(value, decimals, unit=word)
-
-
-def ordinal(n: int) -> str:
-    """French ordinal: ``1er``, ``2e``."""
-    return "1er" if n == 1 else f"{n}e"
-
-
-def quarter_label(period) -> str:
-    """``4e trimestre 2019`` for Period('2019Q4')."""
-    return f"{ordinal(period.quarter)} trimestre {period.year}"
-
-
-def quarter_short(period) -> str:
-    """``T4 2019`` for Period('2019Q4'), as in figure axes and titles."""
-    return f"T{period.quarter} {period.year}"
 
 
 def gap_level(local: float, benchmark: float) -> int:
@@ -214,7 +170,7 @@ def employment_change(frame, subject: str = "l'emploi salarié privé") -> str:
             f" Dans la région {region['label']}, l'évolution est de "
             f"{format_signed(region['change_pct'])}."
         )
-    if own["start_value"] < MIN_COUNT:
+    if own["start_value"] < min_count("employment_change"):
         sentence += " Ces évolutions portent sur de petits effectifs et sont à lire avec prudence."
     return sentence
 
@@ -225,10 +181,6 @@ _READINGS = {
     "good_rebound": "une bonne capacité de rebond",
     "weak_rebound": "une faible capacité de rebond",
 }
-
-
-def _join(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " et " + items[-1]
 
 
 def crisis_reading(frame) -> str:
@@ -252,15 +204,15 @@ def crisis_reading(frame) -> str:
     clauses = []
     for key, periods in parts.items():
         years = sorted({p.year for p in periods})
-        ordinals = _join([ordinal(p.quarter) for p in periods])
+        ordinals = french_list([ordinal(p.quarter) for p in periods])
         noun = "trimestres" if len(periods) > 1 else "trimestre"
         clauses.append(
             f"{words[key]} au{'x' if len(periods) > 1 else ''} {ordinals} {noun} "
-            f"{_join([str(y) for y in years])}"
+            f"{french_list([str(y) for y in years])}"
         )
     return (
         "Lu trimestre par trimestre, au regard de l'évolution nationale, le tissu économique "
-        f"local montre {_join(clauses)}."
+        f"local montre {french_list(clauses)}."
     )
 
 
@@ -288,7 +240,7 @@ def jobseekers_change(frame) -> str:
             f"{format_number(abs(own['change']))} {name} {more} ont été recensés{_hedges(own)}, "
             f"soit {compare_changes(local, national)}."
         )
-        if own["start_value"] < MIN_COUNT:
+        if own["start_value"] < min_count("jobseekers_change"):
             sentences[-1] += " Effectifs réduits : évolution à lire avec prudence."
     return " ".join(sentences)
 
@@ -310,7 +262,7 @@ def unemployment_rate(frame) -> str:
                 f"({format_percent(row['end_value'])})"
             )
     if comparisons:
-        sentence += ", " + _join(comparisons)
+        sentence += ", " + french_list(comparisons)
     if not _missing(own["change"]):
         sentence += (
             f" ; il a évolué de {format_points(own['change'])} depuis le "
@@ -339,7 +291,7 @@ def poverty(frame) -> str:
                 f"({format_percent(row['poverty_rate'])})"
             )
     if comparisons:
-        sentence += ", " + _join(comparisons)
+        sentence += ", " + french_list(comparisons)
     sentence += "."
     if not _missing(own.get("median_living_standard")):
         sentence += (
@@ -389,7 +341,7 @@ def recruitment(frame, note: str | None = None) -> str:
             text += f" (France : {_share_range(france, measure)})"
         shares.append(text)
     if shares:
-        joined = _join(shares)
+        joined = french_list(shares)
         sentence += " " + joined[0].upper() + joined[1:] + "."
     if own["lower_bound"]:
         sentence += (
@@ -430,7 +382,7 @@ def specialisation(
     ]
     return (
         f"{when[0].upper()}{when[1:]}, les secteurs les plus surreprésentés par rapport à la "
-        f"France sont : {_join(items)}."
+        f"France sont : {french_list(items)}."
     )
 
 
@@ -480,7 +432,7 @@ def development_model(model_row, shares, labels: dict | None = None) -> str:
     return (
         f"En {model_row['period'].year}, le modèle de développement du territoire est de type "
         f"« {model_row['label']} » : les bases de revenus qui le caractérisent ({rule}) "
-        f"sont {_join(items)}."
+        f"sont {french_list(items)}."
     )
 
 
@@ -516,10 +468,10 @@ def similar_zones(frame, zone_labels: dict, sector_labels: dict) -> str:
     closest = [feature(f.strip()) for f in str(first["top_features"]).split(",") if f.strip()]
     sentence = (
         "Les zones d'emploi dont la structure sectorielle de l'emploi salarié privé est "
-        f"la plus proche sont : {_join(names)}."
+        f"la plus proche sont : {french_list(names)}."
     )
     if closest:
-        sentence += f" La plus proche, {names[0]}, l'est surtout par {_join(closest)}."
+        sentence += f" La plus proche, {names[0]}, l'est surtout par {french_list(closest)}."
     return sentence
 
 

@@ -7,14 +7,14 @@ Each rendered report folder holds ``provenance.json`` next to ``diagnostic.html`
     display(prov.figure(figures.poverty(poverty, source["income_poverty"]),
                         table="income_poverty", function=ind.income_poverty_levels))
     ...
-    prov.headlines(report.headlines(cube, t))        # the numbers of indicators.json
+    prov.headlines(headlines.compute(cube, t))        # the numbers of indicators.json
     prov.save(output_dir)                             # no-op when output_dir is None
 
 Layout of ``provenance.json`` (keys sorted, no timestamp, no absolute path: the same inputs
 give the same bytes)::
 
     {
-     "format": "bassin_lib.rendering.provenance/1",
+     "format": "bassin_lib.provenance/1",
      "territory": {"id", "kind", "label", "zones"},
      "data_source": "demo" | "real",
      "synthetic": true | false,
@@ -51,9 +51,11 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
+from bassin_lib import analysis
+from bassin_lib.analysis.headlines import context_keys
+from bassin_lib.analysis.registry import HEADLINES
 from bassin_lib.errors import ParameterError
 from bassin_lib.inputs.fetch import sha256_of
 from bassin_lib.inputs.territories import Territory
@@ -65,44 +67,6 @@ SUBJECTS = {
 }
 """Subjects of the tables that :data:`bassin_lib.rendering.blocks.TABLE_SUBJECTS` does not name."""
 CUBE_FILES = {"zones": "zones.parquet", "geometry": "geometry.parquet"}
-
-
-@dataclass(frozen=True)
-class Headline:
-    """How a number of ``indicators.json`` is computed (:func:`bassin_lib.rendering.blocks.headlines`)."""
-
-    table: str
-    function: str
-    label: str
-    unit: str
-    period_key: str | None = None
-
-
-HEADLINES = {
-    "employment_change_pct": Headline(
-        "employment",
-        "bassin_lib.analysis.employment.employment_change",
-        "évolution de l'emploi salarié privé sur la fenêtre de crise",
-        "%",
-        "employment_window",
-    ),
-    "unemployment_rate": Headline(
-        "unemployment_rate",
-        "bassin_lib.analysis.unemployment.unemployment_rate_series",
-        "taux de chômage localisé (dernier trimestre)",
-        "%",
-        "unemployment_period",
-    ),
-    "poverty_rate": Headline(
-        "income_poverty",
-        "bassin_lib.analysis.living_standards.income_poverty_levels",
-        "taux de pauvreté (seuil à 60 %)",
-        "%",
-    ),
-}
-"""Every number of :func:`bassin_lib.rendering.blocks.headlines`, with its table and function."""
-HEADLINE_CONTEXT = ("territory", "label", "employment_window", "unemployment_period")
-"""Keys of the headlines that are context (ids, labels, periods), not numbers."""
 
 
 def function_name(function: Callable) -> str:
@@ -137,6 +101,16 @@ def _plain(value):
     if isinstance(value, float) and math.isnan(value):
         return None
     return value
+
+
+def _record(entries: list[dict], entry: dict, keys: tuple[str, ...]) -> None:
+    """Append ``entry``, or replace the entry with the same ``keys`` in place (a notebook cell
+    run again records its figure again: it keeps its number)."""
+    for i, old in enumerate(entries):
+        if all(old[k] == entry[k] for k in keys):
+            entries[i] = {**entry, "number": old["number"]} if "number" in old else entry
+            return
+    entries.append(entry)
 
 
 class Recorder:
@@ -184,14 +158,13 @@ class Recorder:
         title : str, optional
             Default: the figure's own title (:func:`figure_title`).
         """
-        self.figures.append(
-            {
-                "number": len(self.figures) + 1,
-                "title": title if title is not None else figure_title(fig),
-                "function": self._functions(function),
-                "datasets": self._datasets(table),
-            }
-        )
+        entry = {
+            "number": len(self.figures) + 1,
+            "title": title if title is not None else figure_title(fig),
+            "function": self._functions(function),
+            "datasets": self._datasets(table),
+        }
+        _record(self.figures, entry, ("title", "function"))
         return fig
 
     def number(
@@ -220,45 +193,46 @@ class Recorder:
         period : str, optional
             Period or window the number describes (``"2023Q3"``, ``"2019Q4-2020Q4"``).
         """
-        self.numbers.append(
-            {
-                "name": name,
-                "label": label,
-                "value": _plain(value),
-                "unit": unit,
-                "period": None if period is None else str(period),
-                "function": self._functions(function),
-                "datasets": self._datasets(table),
-            }
-        )
+        entry = {
+            "name": name,
+            "label": label,
+            "value": _plain(value),
+            "unit": unit,
+            "period": None if period is None else str(period),
+            "function": self._functions(function),
+            "datasets": self._datasets(table),
+        }
+        _record(self.numbers, entry, ("name",))
         return value
 
     def headlines(self, headline: dict) -> dict:
-        """Record every number of :func:`bassin_lib.rendering.blocks.headlines` (``indicators.json``)
+        """Record every number of :func:`bassin_lib.analysis.headlines.compute` (``indicators.json``)
         and return the dict unchanged.
 
         Raises
         ------
         ParameterError
-            A key that is neither a declared number (:data:`HEADLINES`) nor context: a headline
+            A key that is neither a headline of the registry nor context: a headline
             added without saying where it comes from.
         """
-        unknown = sorted(set(headline) - set(HEADLINES) - set(HEADLINE_CONTEXT))
+        declared = {entry.headline.key for entry in HEADLINES}
+        unknown = sorted(set(headline) - declared - set(context_keys()))
         if unknown:
             raise ParameterError(
                 f"headline(s) {unknown} have no provenance; declare them in "
-                "bassin_lib.rendering.provenance.HEADLINES"
+                "bassin_lib.analysis.registry (Indicator.headline)"
             )
-        for key, spec in HEADLINES.items():
-            if key not in headline:
+        for entry in HEADLINES:
+            spec = entry.headline
+            if spec.key not in headline:
                 continue
             self.number(
-                key,
-                headline[key],
-                table=spec.table,
-                function=spec.function,
-                label=spec.label,
-                unit=spec.unit,
+                spec.key,
+                headline[spec.key],
+                table=entry.source,
+                function=getattr(analysis, entry.function),
+                label=spec.description,
+                unit=entry.unit,
                 period=headline.get(spec.period_key) if spec.period_key else None,
             )
         return headline
@@ -299,7 +273,7 @@ class Recorder:
         """Write ``provenance.json`` into ``output_dir`` (atomically); no-op when it is None."""
         if not output_dir:
             return None
-        from bassin_lib.rendering.blocks import write_atomic
+        from bassin_lib.files import write_atomic
 
         return write_atomic(Path(output_dir) / FILE_NAME, self.to_json())
 

@@ -10,8 +10,9 @@ stay imported, which is the point.
 
 A kernel is never reused after a failure: on a cell error, a timeout or a dead kernel it is
 shut down and the next notebook gets a fresh one. Starting a kernel is retried once
-(:data:`START_ATTEMPTS`) because kernels started many at a time occasionally miss their first
-handshake; a second failure is reported as :class:`KernelStartError`.
+(:data:`START_ATTEMPTS`, :func:`start_retrying`, for warm and plain runs alike) because kernels
+started many at a time occasionally miss their first handshake; a second failure is reported as
+:class:`~bassin_lib.errors.KernelStartError`.
 
 The engine is registered with papermill as ``"bassin-warm"``, so a run is still a papermill run
 (parameters cell, injected parameters, papermill metadata, error cells), only without the start
@@ -27,6 +28,8 @@ from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import NBClientEngine, papermill_engines
 from papermill.log import logger
 
+from bassin_lib.errors import KernelStartError
+
 ENGINE_NAME = "bassin-warm"
 START_ATTEMPTS = 2
 KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
@@ -35,8 +38,41 @@ WARM_UP = "__import__('bassin_lib.running._kernel_state', fromlist=['_']).warm_u
 RESET = "__import__('bassin_lib.running._kernel_state', fromlist=['_']).reset({cwd!r})"
 
 
-class KernelStartError(RuntimeError):
-    """A kernel could not be started (after the retry)."""
+def start_retrying(attempt, failed_to_start, what: str):
+    """Call ``attempt()``, again when it failed to start its kernel: the one kernel-start retry.
+
+    Parameters
+    ----------
+    attempt : callable
+        Starts a kernel (and, for a plain papermill run, executes the notebook in it).
+    failed_to_start : callable
+        ``failed_to_start(exc)`` tells whether the exception ``attempt`` raised means that no
+        kernel started (then it is tried again, :data:`START_ATTEMPTS` times in all); any other
+        exception is raised as it is.
+    what : str
+        Names the kernel in the error message.
+
+    Returns
+    -------
+    object
+        What ``attempt`` returned.
+
+    Raises
+    ------
+    KernelStartError
+        When the last attempt failed to start too (chained to its exception).
+    """
+    last_error = None
+    for _attempt in range(START_ATTEMPTS):
+        try:
+            return attempt()
+        except Exception as exc:
+            if not failed_to_start(exc):
+                raise
+            last_error = exc
+    raise KernelStartError(
+        f"kernel {what!r} did not start ({START_ATTEMPTS} attempts): {last_error}"
+    ) from last_error
 
 
 def _run_sync(coroutine_function):
@@ -118,21 +154,21 @@ class KernelPool:
             except Exception:  # a kernel that cannot be reset is replaced
                 pass
             self.discard()
-        last_error = None
-        for _attempt in range(START_ATTEMPTS):
+
+        def start() -> WarmKernel:
+            started = WarmKernel(kernel_name, start_timeout, cwd)
             try:
-                kernel = WarmKernel(kernel_name, start_timeout, cwd)
-                kernel.reset(cwd)
-            except Exception as exc:
-                last_error = exc
-                continue
-            self._local.kernel = kernel
-            with self._lock:
-                self._all.append(kernel)
-            return kernel
-        raise KernelStartError(
-            f"kernel {kernel_name!r} did not start ({START_ATTEMPTS} attempts): {last_error}"
-        ) from last_error
+                started.reset(cwd)
+            except BaseException:
+                started.shutdown()
+                raise
+            return started
+
+        kernel = start_retrying(start, lambda _exc: True, kernel_name)
+        self._local.kernel = kernel
+        with self._lock:
+            self._all.append(kernel)
+        return kernel
 
     def discard(self) -> None:
         """Shut down the thread's kernel (after a failure); the next notebook starts a new one."""

@@ -9,6 +9,13 @@ One module per dataset. Each module defines
   the file, the sheet, the row, the column and what was expected. Readers never download, never
   format French text, and never turn a masked cell into a zero: masked cells are ``NaN``.
 
+Every reader goes through one toolkit, :mod:`bassin_lib.inputs.sources._cells` (cells and their
+conversion: masked tokens, numbers, codes, error locations), fed by
+:mod:`bassin_lib.inputs.sources._excel` (workbooks, and CSV exports whose header is searched for)
+and :mod:`bassin_lib.inputs.sources._csv` (CSV exports of a fixed layout). Errors read
+``<file>, sheet '<sheet>', row <n>, column '<name>' (<letter>): <problem>``, the sheet and the
+column letter for workbooks only.
+
 Downloads go to ``data/raw/<source>/<vintage>/<file>`` with ``data/raw/manifest.json``.
 """
 

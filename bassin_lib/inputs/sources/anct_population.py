@@ -63,11 +63,7 @@ def _read(path: str | Path, value_column: str, name: str) -> pd.DataFrame:
     with open_workbook(path) as book:
         table = book.table(DATA_SHEET, ["codgeo", "libgeo", "an", value_column])
     codes = table.codes("codgeo", "zone")
-    years = table.frame["an"]
-    bad = ~years.str.fullmatch(r"(18|19|20)\d{2}")
-    if bad.any():
-        row = int(years.index[bad.to_numpy().argmax()])
-        raise table.error(f"found {years.loc[row]!r}; expected a year such as '2020'", row, "an")
+    years = table.matching("an", r"(18|19|20)\d{2}", "a year such as '2020'")
     table.check_unique({"zone": codes, "year": years}, "zone and year")
     table.labels("libgeo")
     values = table.floats(value_column, nonnegative=True)
@@ -88,6 +84,7 @@ def read_population(path: str | Path) -> pd.DataFrame:
     Parameters
     ----------
     path : str or Path
+        The workbook as exported (sheet ``Data``, value column ``pop``).
 
     Returns
     -------
@@ -111,6 +108,7 @@ def read_area(path: str | Path) -> pd.DataFrame:
     Parameters
     ----------
     path : str or Path
+        The workbook as exported (sheet ``Data``, value column ``superf_choro``).
 
     Returns
     -------

@@ -19,19 +19,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from bassin_lib.errors import BassinWarning, DataFormatError
+from bassin_lib.errors import BassinWarning
 from bassin_lib.inputs.schemas import validate
 from bassin_lib.inputs.sources import LICENCE_ETALAB, RemoteFile, Source
-from bassin_lib.inputs.sources._csv import (
-    _check_pattern,
-    _counts,
-    _decode,
-    _duplicates_error,
-    _first,
-    _pad_codes,
-    _read_csv,
-    _sum_parts,
-)
+from bassin_lib.inputs.sources._cells import Table, data_error, pad_codes, sum_parts
+from bassin_lib.inputs.sources._csv import decode, read_csv
 
 SOURCE = Source(
     name="dares_demandeurs",
@@ -108,13 +100,14 @@ def _fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 
 
-def _require_values(path: Path, frame: pd.DataFrame, column: str, wanted: str, hint: str) -> None:
-    """Raise when no row of ``frame[column]`` equals ``wanted``, listing the values seen."""
-    if not (frame[column] == wanted).any():
-        seen = sorted(frame[column].unique())[:12]
-        raise DataFormatError(
-            f"{path}: column {column!r} has no {wanted!r} row; values found: {seen} "
-            f"(pass the file's label as {hint}=…)"
+def _require_values(table: Table, column: str, wanted: str, hint: str) -> None:
+    """Raise when no row of ``column`` equals ``wanted``, listing the values seen."""
+    values = table.frame[column]
+    if not (values == wanted).any():
+        seen = sorted(values.unique())[:12]
+        raise table.error(
+            f"no {wanted!r} row; values found: {seen} (pass the file's label as {hint}=…)",
+            column=column,
         )
 
 
@@ -151,7 +144,7 @@ def read_zone_quarterly(
     Raises
     ------
     DataFormatError
-        Naming the file and, where relevant, the line and column: empty, binary or
+        Naming the file and, where relevant, the row (line number) and column: empty, binary or
         undecodable file, missing column (or wrong separator), a row with the wrong number of
         fields (truncated file), a date, zone code or count that cannot be read, a negative
         count, a category outside :data:`KNOWN_CATEGORIES`, no row of ``data_type`` or of the
@@ -162,14 +155,15 @@ def read_zone_quarterly(
     - Only the rows where « Sexe », « Tranche d'âge » and « Ancienneté » are all at their total
       label are kept. Categories D, E, AB, ABC and ABCDE are read (and checked) but not
       returned: ``jobseekers`` holds A, B and C, and ABC is their sum.
-    - Masked (small) cells — ``*``, ``s``, ``secret``, ``nd`` or empty — are NaN, never 0.
+    - Masked (small) cells — ``*``, ``s``, ``nc``, empty…, any of
+      :data:`~bassin_lib.inputs.sources._cells.MASKED_TOKENS` — are NaN, never 0.
     - Rows whose zone code is ``"Total"`` (cumulative rows: France, non-localised) are skipped.
       Zone codes that lost their leading zeros (``"51"``) are zero-padded to 4 characters;
       any other code that is not 4 digits is an error.
     - A zone listed under two « Code région » values in the same quarter and category (a
       trans-regional zone published by regional part) is the sum of its parts, NaN when a part
       is masked. The same zone, region, quarter and category twice is an error naming the keys
-      and lines. (This follows the Urssaf convention for regional parts; check it on the first
+      and rows. (This follows the Urssaf convention for regional parts; check it on the first
       real download: if DARES repeated whole zones under each region, the sum would double.)
     - The DARES quarterly series are counts of registrants for the quarter as defined in the
       dataset's documentation (recent DARES releases publish quarterly averages of month-end
@@ -177,24 +171,19 @@ def read_zone_quarterly(
     - Text is UTF-8 (BOM optional) or, after a spreadsheet re-save, Windows-1252.
     """
     path = Path(path)
-    text = _decode(path)
-    frame = _read_csv(
-        path, text, sep=";", required=_ZONE_REQUIRED, layout="DARES quarterly zone file"
+    table = read_csv(
+        path, decode(path), sep=";", required=_ZONE_REQUIRED, layout="DARES quarterly zone file"
     )
     zone_column, value_column = "Code zone d'emploi", "Nombre de demandeurs d'emploi"
-
-    unknown = ~frame["Catégorie"].isin(KNOWN_CATEGORIES)
-    if unknown.any():
-        row = _first(frame, unknown)
-        raise DataFormatError(
-            f"{path}: line {row['_line']}, column 'Catégorie': unknown category "
-            f"{row['Catégorie']!r}; expected one of {list(KNOWN_CATEGORIES)}"
-        )
-    _check_pattern(frame, "Date", frame["Date"], r"\d{4}-T[1-4]", path, "a quarter like 1997-T3")
-    frame = frame[frame[zone_column].str.casefold() != CUMULATIVE_CODE.casefold()]
-    codes = _pad_codes(frame[zone_column], 4)
-    _check_pattern(frame, zone_column, codes, r"\d{4}", path, "a zone code (4 digits)")
-    values = _counts(frame, value_column, path, what="a number of job seekers")
+    table.check(
+        "Catégorie",
+        ~table.frame["Catégorie"].isin(KNOWN_CATEGORIES),
+        f"a category, one of {list(KNOWN_CATEGORIES)}",
+    )
+    periods = table.quarters("Date")
+    table = table.rows(table.frame[zone_column].str.casefold() != CUMULATIVE_CODE.casefold())
+    codes = table.codes(zone_column, "zone")
+    values = table.floats(value_column, nonnegative=True)
 
     for column, label, hint in (
         ("Type de données", data_type, "data_type"),
@@ -202,7 +191,8 @@ def read_zone_quarterly(
         ("Tranche d'âge", age_total, "age_total"),
         ("Ancienneté", seniority_total, "seniority_total"),
     ):
-        _require_values(path, frame, column, label, hint)
+        _require_values(table, column, label, hint)
+    frame = table.frame
     keep = (
         (frame["Type de données"] == data_type)
         & (frame["Sexe"] == sex_total)
@@ -214,30 +204,32 @@ def read_zone_quarterly(
         {
             "code": codes[keep],
             "region": frame.loc[keep, "Code région"],
-            "period": pd.PeriodIndex.from_fields(
-                year=frame.loc[keep, "Date"].str[:4].astype(int).to_numpy(),
-                quarter=frame.loc[keep, "Date"].str[-1].astype(int).to_numpy(),
-                freq="Q-DEC",
-            ),
+            "period": periods.loc[keep.index[keep]],
             "category": frame.loc[keep, "Catégorie"],
             "value": values[keep],
-            "_line": frame.loc[keep, "_line"],
         }
     )
     if rows.empty:
-        raise DataFormatError(
-            f"{path}: no row of categories {list(KEPT_CATEGORIES)} at the totals "
+        raise data_error(
+            f"no row of categories {list(KEPT_CATEGORIES)} at the totals "
             f"(Sexe={sex_total!r}, Tranche d'âge={age_total!r}, Ancienneté={seniority_total!r}, "
-            f"Type de données={data_type!r})"
+            f"Type de données={data_type!r})",
+            path,
         )
-    _duplicates_error(
-        path, rows, ["code", "region", "period", "category"], "the same zone, region, quarter"
+    table.check_unique(
+        {
+            "zone": rows["code"],
+            "region": rows["region"],
+            "quarter": rows["period"],
+            "category": rows["category"],
+        },
+        "zone, region, quarter and category",
     )
-    table = _sum_parts(rows, ["code", "period", "category"], ["value"])
-    table["level"] = "zone"
-    table = table[["level", "code", "period", "category", "value"]]
-    table = table.sort_values(["code", "category", "period"], ignore_index=True)
-    return validate("jobseekers", table, str(path))
+    result = sum_parts(rows, ["code", "period", "category"], ["value"])
+    result["level"] = "zone"
+    result = result[["level", "code", "period", "category", "value"]]
+    result = result.sort_values(["code", "category", "period"], ignore_index=True)
+    return validate("jobseekers", result, str(path))
 
 
 _MONTH_FIELD = re.compile(r"^(?P<month>[^\W\d_]+)[_ -](?P<year>\d{4})$")
@@ -254,9 +246,9 @@ def _levels(codes: pd.Series) -> tuple[pd.Series, pd.Series]:
     level[commune] = "commune"
     level[region] = "region"
     code = codes.copy()
-    code[commune] = _pad_codes(codes[commune], 5)
-    code[departement] = _pad_codes(codes[departement], 2)
-    code[region] = _pad_codes(codes[region].str[3:], 2)
+    code[commune] = pad_codes(codes[commune], 5)
+    code[departement] = pad_codes(codes[departement], 2)
+    code[region] = pad_codes(codes[region].str[3:], 2)
     return level, code
 
 
@@ -279,7 +271,7 @@ def read_commune_monthly(path: str | Path) -> pd.DataFrame:
     Raises
     ------
     DataFormatError
-        Naming the file, line and column: empty, binary or undecodable file, missing column
+        Naming the file, row and column: empty, binary or undecodable file, missing column
         (or wrong separator), wrong number of fields (truncated file), a code of unknown shape,
         a month that cannot be read, a count that is not a number or is negative.
 
@@ -303,39 +295,35 @@ def read_commune_monthly(path: str | Path) -> pd.DataFrame:
       different values each month (29212, 54395, 59606, 69149, 74272, 77284, 77333, 78361,
       85194, 93066 — probably former communes merged under one code); the file does not say
       which figure (or their sum) is the commune's, so those cells are NaN.
-    - Masked cells (``*``, ``s``, empty…) are NaN, never 0. Month names may carry accents
-      (``février``) or not, in any case.
+    - Masked cells (``*``, ``s``, empty…, any of
+      :data:`~bassin_lib.inputs.sources._cells.MASKED_TOKENS`) are NaN, never 0.
+    - Month names may carry accents (``février``) or not, in any case.
     - The 2020-2024 extract has 2,403 codes (2,288 communes, 99 départements — Yvelines, 78,
       is absent — and 16 regions) over 60 months.
     """
     path = Path(path)
-    text = _decode(path)
-    frame = _read_csv(
+    table = read_csv(
         path,
-        text,
+        decode(path),
         sep=",",
         required=COMMUNE_MONTHLY_COLUMNS,
         layout="France Travail monthly commune file",
     )
-    level, code = _levels(frame["codgeo"])
-    unknown = level.isna()
-    if unknown.any():
-        row = _first(frame, unknown)
-        raise DataFormatError(
-            f"{path}: line {row['_line']}, column 'codgeo': {row['codgeo']!r} is neither a "
-            "commune (5 characters), a département (2 characters or 971-976) nor a region "
-            f"('reg' + 2 digits); {int(unknown.sum())} such cell(s)"
-        )
-    folded = {value: _fold(value) for value in frame["YEAR"].unique()}
-    parts = frame["YEAR"].map(folded).str.extract(_MONTH_FIELD)
+    level, code = _levels(table.frame["codgeo"])
+    table.check(
+        "codgeo",
+        level.isna(),
+        "a commune (5 characters), a département (2 characters or 971-976) or a region "
+        "('reg' + 2 digits)",
+    )
+    folded = {value: _fold(value) for value in table.frame["YEAR"].unique()}
+    parts = table.frame["YEAR"].map(folded).str.extract(_MONTH_FIELD)
     months = parts["month"].map(MONTHS)
-    bad = months.isna() | parts["year"].isna()
-    if bad.any():
-        row = _first(frame, bad)
-        raise DataFormatError(
-            f"{path}: line {row['_line']}, column 'YEAR': {row['YEAR']!r} is not a month like "
-            f"'janvier_2020' (French month name, '_', year); {int(bad.sum())} such cell(s)"
-        )
+    table.check(
+        "YEAR",
+        months.isna() | parts["year"].isna(),
+        "a month such as 'janvier_2020' (French month name, '_', year)",
+    )
     rows = pd.DataFrame(
         {
             "level": level.astype(str),
@@ -345,7 +333,7 @@ def read_commune_monthly(path: str | Path) -> pd.DataFrame:
                 month=months.astype(int).to_numpy(),
                 freq="M",
             ),
-            "value": _counts(frame, "Demandeurs_Emploi", path, what="a number of job seekers"),
+            "value": table.floats("Demandeurs_Emploi", nonnegative=True),
         }
     )
     rows = rows.drop_duplicates()
@@ -362,6 +350,6 @@ def read_commune_monthly(path: str | Path) -> pd.DataFrame:
         rows.loc[conflicting, "value"] = float("nan")
         rows = rows.drop_duplicates(keys)
     rows["category"] = "ABC"
-    table = rows[["level", "code", "period", "category", "value"]]
-    table = table.sort_values(["level", "code", "period"], ignore_index=True)
-    return validate("jobseekers_monthly", table, str(path))
+    result = rows[["level", "code", "period", "category", "value"]]
+    result = result.sort_values(["level", "code", "period"], ignore_index=True)
+    return validate("jobseekers_monthly", result, str(path))

@@ -15,18 +15,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from bassin_lib.errors import DataFormatError
 from bassin_lib.inputs.schemas import FRANCE_CODE, validate
 from bassin_lib.inputs.sources import LICENCE_ETALAB, Source
-from bassin_lib.inputs.sources._csv import (
-    _check_pattern,
-    _counts,
-    _decode,
-    _duplicates_error,
-    _first,
-    _pad_codes,
-    _read_csv,
-)
+from bassin_lib.inputs.sources._csv import decode, read_csv
 
 SOURCE = Source(
     name="dares_interim",
@@ -60,10 +51,6 @@ SECTORS = {
     "Industrie": "Industrie",
     "Construction": "Construction",
     "Tertiaire": "Tertiaire",
-}
-_CODE_PATTERNS = {
-    "departement": (r"\d{2}|2[AB]|97[1-6]", 2, "a département code (01-95, 2A, 2B, 971-976)"),
-    "region": (r"\d{2}", 2, "a region code (2 digits)"),
 }
 
 
@@ -100,7 +87,7 @@ def read(path: str | Path) -> pd.DataFrame:
     Raises
     ------
     DataFormatError
-        Naming the file, line and column: empty, binary or undecodable file, missing column
+        Naming the file, row and column: empty, binary or undecodable file, missing column
         (or wrong separator), wrong number of fields (truncated file), a quarter, level,
         code, sector or figure that cannot be read, a negative figure, the same level, code,
         quarter and sector twice.
@@ -109,54 +96,48 @@ def read(path: str | Path) -> pd.DataFrame:
     -----
     - Figures are French-formatted: spaces (also non-breaking) separate thousands and a comma
       is the decimal mark (``"1 980,5"``); a dot is accepted too.
-    - Masked cells (``*``, ``s``, ``secret``, ``nd``, empty) are NaN, never 0.
+    - Masked cells (``*``, ``s``, ``nc``, empty…, any of
+      :data:`~bassin_lib.inputs.sources._cells.MASKED_TOKENS`) are NaN, never 0.
     - Numeric département and region codes that lost their leading zero (``"1"``) are
       zero-padded to 2 characters.
     - Text is UTF-8 (BOM optional) or, after a spreadsheet re-save, Windows-1252.
     """
     path = Path(path)
-    text = _decode(path)
-    frame = _read_csv(path, text, sep=";", required=_REQUIRED, layout="DARES temporary-work file")
-    _check_pattern(
-        frame, "Trimestre", frame["Trimestre"], r"\d{4}-T[1-4]", path, "a quarter like 2020-T1"
+    table = read_csv(
+        path, decode(path), sep=";", required=_REQUIRED, layout="DARES temporary-work file"
     )
+    periods = table.quarters("Trimestre")
     for column, allowed, what in (("Niveau", LEVELS, "level"), ("Secteur", SECTORS, "sector")):
-        unknown = ~frame[column].isin(list(allowed))
-        if unknown.any():
-            row = _first(frame, unknown)
-            raise DataFormatError(
-                f"{path}: line {row['_line']}, column {column!r}: unknown {what} "
-                f"{row[column]!r}; expected one of {list(allowed)}"
-            )
-    level = frame["Niveau"].map(LEVELS)
-    code = frame["Code"].copy()
-    for name, (pattern, width, expected) in _CODE_PATTERNS.items():
-        at_level = level == name
-        code[at_level] = _pad_codes(frame.loc[at_level, "Code"], width)
-        _check_pattern(
-            frame[at_level], "Code", code[at_level], pattern, path, f"{expected} at this level"
+        table.check(
+            column, ~table.frame[column].isin(list(allowed)), f"a {what}, one of {list(allowed)}"
         )
+    level = table.frame["Niveau"].map(LEVELS)
+    code = table.frame["Code"].copy()
+    for kind in ("departement", "region"):
+        at_level = level == kind
+        code[at_level] = table.rows(at_level).codes("Code", kind)
     code[level == "france"] = FRANCE_CODE
-    frame["level"], frame["code"], frame["sector"] = level, code, frame["Secteur"].map(SECTORS)
-    frame["period"] = pd.PeriodIndex.from_fields(
-        year=frame["Trimestre"].str[:4].astype(int).to_numpy(),
-        quarter=frame["Trimestre"].str[-1].astype(int).to_numpy(),
-        freq="Q-DEC",
+    frame = pd.DataFrame(
+        {
+            "level": level,
+            "code": code,
+            "period": periods,
+            "sector": table.frame["Secteur"].map(SECTORS),
+        }
     )
-    _duplicates_error(
-        path, frame, ["level", "code", "period", "sector"], "the same level, code, quarter, sector"
+    table.check_unique(
+        {"level": level, "code": code, "quarter": periods, "sector": frame["sector"]},
+        "level, code, quarter and sector",
     )
     for measure, column in MEASURES.items():
-        frame[measure] = _counts(
-            frame, column, path, decimal_comma=True, what="a number of temporary workers"
-        )
-    table = frame.melt(
+        frame[measure] = table.floats(column, nonnegative=True)
+    result = frame.melt(
         id_vars=["level", "code", "period", "sector"],
         value_vars=list(MEASURES),
         var_name="measure",
         value_name="value",
     )
-    table["value"] = table["value"].astype(float)
-    table = table[["level", "code", "period", "sector", "measure", "value"]]
-    table = table.sort_values(["level", "code", "sector", "measure", "period"], ignore_index=True)
-    return validate("interim_quarterly", table, str(path))
+    result["value"] = result["value"].astype(float)
+    result = result[["level", "code", "period", "sector", "measure", "value"]]
+    result = result.sort_values(["level", "code", "sector", "measure", "period"], ignore_index=True)
+    return validate("interim_quarterly", result, str(path))

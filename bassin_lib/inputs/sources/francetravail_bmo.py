@@ -11,24 +11,17 @@ from __future__ import annotations
 
 import re
 import warnings
-import zipfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from bassin_lib.errors import BassinWarning, DataFormatError, ParameterError
+from bassin_lib.errors import BassinWarning, ParameterError
 from bassin_lib.inputs.schemas import validate
 from bassin_lib.inputs.sources import LICENCE_ETALAB, RemoteFile, Source
-from bassin_lib.inputs.sources._csv import (
-    MASKED_TOKENS,
-    _check_pattern,
-    _decode,
-    _duplicates_error,
-    _pad_codes,
-    _read_csv,
-    _sum_parts,
-)
+from bassin_lib.inputs.sources._cells import Table, data_error, sum_parts
+from bassin_lib.inputs.sources._csv import decode, read_csv
+from bassin_lib.inputs.sources._excel import open_workbook
 
 SOURCE = Source(
     name="francetravail_bmo",
@@ -59,67 +52,36 @@ _OCCUPATION = "Code métier BMO"
 _OCCUPATION_LABEL = "Nom métier BMO"
 _FAMILY = "Famille_met"
 _FAMILY_LABEL = "Lbl_fam_met"
-_BASIN = re.compile(r"^BE\d{2}$")
+_BASIN = r"BE\d{2}"
+"""Name of the basin-code column: ``BE`` and the zoning year (``BE24``)."""
 BASIN_COMMUNE_COLUMNS = ["reg", "dep", "codgeo", "codbe", "libbe"]
 
 
-def _open_sheet(path: Path):
-    """The ``BMO_AAAA_open_data`` worksheet of the workbook (read-only) and its name."""
-    import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
+def _sheet(path: Path) -> Table:
+    """The ``BMO_AAAA_open_data`` sheet of the workbook as a :class:`Table` of text cells."""
+    with open_workbook(path) as book:
+        names = [name for name in book.sheetnames if SHEET.match(name.strip())]
+        if len(names) != 1:
+            raise data_error(
+                "expected exactly one sheet named BMO_AAAA_open_data (AAAA the survey year), "
+                f"found sheets {book.sheetnames}",
+                book.source,
+            )
+        return book.table(names[0], ["annee", _OCCUPATION, "Dept", *MEASURES.values()])
 
-    try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except FileNotFoundError:
-        raise DataFormatError(f"{path}: no such file") from None
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise DataFormatError(
-            f"{path}: not a readable xlsx workbook ({type(exc).__name__}: {exc}); expected "
-            "France Travail's Base_open_data_BMO_AAAA.xlsx"
-        ) from None
-    names = [name for name in workbook.sheetnames if SHEET.match(name.strip())]
-    if len(names) != 1:
-        found = workbook.sheetnames
-        workbook.close()
-        raise DataFormatError(
-            f"{path}: expected exactly one sheet named BMO_AAAA_open_data (AAAA the survey "
-            f"year), found sheets {found}"
+
+def _basin_codes(table: Table) -> pd.Series:
+    """BMO basin codes (column ``BEyy``) as strings without leading zeros (``101``, ``"2733"``)."""
+    columns = table.columns_matching(_BASIN)
+    if len(columns) != 1:
+        raise table.error(
+            f"expected one basin-code column BEyy (yy the zoning year), found {columns}",
+            table.header_row,
         )
-    return workbook, workbook[names[0]], names[0]
-
-
-def _parse_measure(value, sheet: str, row: int, column: str, path: Path) -> float:
-    """One met/xmet/smet cell: a count, or NaN when masked (``*``) or empty."""
-    if value is None:
-        return np.nan
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        number = float(value)
-        if np.isfinite(number) and number >= 0:
-            return number
-    elif isinstance(value, str):
-        text = str(value).strip()
-        if text.casefold() in MASKED_TOKENS:
-            return np.nan
-        cleaned = re.sub(r"[\s\u00a0\u202f]", "", text)
-        if re.fullmatch(r"\d+(?:[.,]\d+)?", cleaned):
-            return float(cleaned.replace(",", "."))
-    raise DataFormatError(
-        f"{path}: sheet {sheet!r}, row {row}, column {column!r}: {value!r} is not a count of "
-        "hiring projects (expected a number ≥ 0, or '*' for a masked figure)"
-    )
-
-
-def _basin_code(value, sheet: str, row: int, column: str, path: Path) -> str:
-    """BMO basin code as a string without leading zeros (``101``, ``"2733"``)."""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = str(value).strip() if value is not None else ""
-    if not re.fullmatch(r"\d{1,5}", text) or int(text) == 0:
-        raise DataFormatError(
-            f"{path}: sheet {sheet!r}, row {row}, column {column!r}: {value!r} is not a BMO "
-            "basin code (expected 3 or 4 digits, e.g. 2733)"
-        )
-    return str(int(text))
+    texts = table.frame[columns[0]]
+    bad = ~texts.str.fullmatch(r"\d{1,5}") | texts.str.fullmatch(r"0+")
+    table.check(columns[0], bad, "a BMO basin code (3 or 4 digits, e.g. 2733)")
+    return texts.astype(int).astype(str)
 
 
 def read(path: str | Path) -> pd.DataFrame:
@@ -161,108 +123,68 @@ def read_with_occupations(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]
 
     Notes
     -----
-    - ``*`` marks a figure masked for statistical secrecy: it is NaN, never 0, so sums over
-      occupations are lower bounds.
+    - ``*`` marks a figure masked for statistical secrecy: it is NaN, never 0 (as are the
+      other masked tokens, :data:`~bassin_lib.inputs.sources._cells.MASKED_TOKENS`), so sums
+      over occupations are lower bounds.
     - **Basins straddling départements are summed.** A basin over several départements
       appears once per département (24 basins in 2024, e.g. 104 Îles du Nord, 971/978; 2708
       over 21/71); its figure is the sum of the parts, NaN when one part is masked (the known
       parts would only be a lower bound).
-    - The workbook is read with openpyxl in read-only mode (about 3 s for the 53,000 rows of
-      2024).
+    - The workbook is read with openpyxl in read-only mode, through the shared
+      :func:`~bassin_lib.inputs.sources._excel.open_workbook` (about 3 to 5 s for the 53,000
+      rows of 2024).
     """
     path = Path(path)
-    workbook, sheet, sheet_name = _open_sheet(path)
-    try:
-        rows = sheet.iter_rows(values_only=True)
-        header = next(rows, None)
-        names = [str(name).strip() if name is not None else "" for name in header or ()]
-        basin_columns = [name for name in names if _BASIN.match(name)]
-        required = ["annee", _OCCUPATION, "Dept", *MEASURES.values()]
-        missing = [name for name in required if name not in names]
-        if missing or len(basin_columns) != 1:
-            what = missing + ([] if len(basin_columns) == 1 else ["BEyy (basin code)"])
-            raise DataFormatError(
-                f"{path}: sheet {sheet_name!r}, row 1 (header): missing column(s) {what}; "
-                f"found {names}"
-            )
-        basin_column = basin_columns[0]
-        index = {name: names.index(name) for name in [*required, basin_column]}
-        label_columns = [_OCCUPATION_LABEL, _FAMILY, _FAMILY_LABEL]
-        label_index = [names.index(c) if c in names else None for c in label_columns]
-        occupations: dict[str, tuple] = {}
-        records = []
-        for number, values in enumerate(rows, start=2):
-            if values is None or all(v is None or str(v).strip() == "" for v in values):
-                continue
-            year = values[index["annee"]]
-            if isinstance(year, float) and year.is_integer():
-                year = int(year)
-            if not re.fullmatch(r"\d{4}", str(year).strip()):
-                raise DataFormatError(
-                    f"{path}: sheet {sheet_name!r}, row {number}, column 'annee': {year!r} is "
-                    "not a year (4 digits)"
-                )
-            occupation = values[index[_OCCUPATION]]
-            occupation = str(occupation).strip() if occupation is not None else ""
-            if not occupation:
-                raise DataFormatError(
-                    f"{path}: sheet {sheet_name!r}, row {number}, column {_OCCUPATION!r}: empty "
-                    "occupation code (expected a FAP code such as A0X40)"
-                )
-            if occupation not in occupations:
-                occupations[occupation] = tuple(
-                    "" if i is None or values[i] is None else str(values[i]).strip()
-                    for i in label_index
-                )
-            records.append(
-                (
-                    number,
-                    str(year).strip(),
-                    occupation,
-                    _basin_code(
-                        values[index[basin_column]], sheet_name, number, basin_column, path
-                    ),
-                    str(values[index["Dept"]] or "").strip(),
-                    *(
-                        _parse_measure(values[index[c]], sheet_name, number, c, path)
-                        for c in MEASURES.values()
-                    ),
-                )
-            )
-    finally:
-        workbook.close()
-    if not records:
-        raise DataFormatError(f"{path}: sheet {sheet_name!r} has a header but no data rows")
+    table = _sheet(path)
     frame = pd.DataFrame(
-        records, columns=["_line", "year", "occupation", "code", "dept", *MEASURES]
+        {
+            "year": table.matching("annee", r"\d{4}", "a year (4 digits)"),
+            "occupation": table.labels(_OCCUPATION, "an occupation code such as A0X40"),
+            "code": _basin_codes(table),
+            "dept": table.frame["Dept"],
+            **{
+                measure: table.floats(column, nonnegative=True)
+                for measure, column in MEASURES.items()
+            },
+        }
     )
     years = frame["year"].astype(int).to_numpy()
     frame["period"] = pd.PeriodIndex.from_fields(
         year=years, month=np.ones_like(years), freq="Y-DEC"
     )
-    _duplicates_error(
-        path,
-        frame,
-        ["period", "occupation", "code", "dept"],
-        "same year, occupation, basin and département",
-        where=f"in sheet {sheet_name!r}, rows",
+    table.check_unique(
+        {
+            "year": frame["year"],
+            "occupation": frame["occupation"],
+            "basin": frame["code"],
+            "département": frame["dept"],
+        },
+        "year, occupation, basin and département",
     )
-    basins = _sum_parts(frame, ["code", "period", "occupation"], list(MEASURES))
-    table = basins.melt(
+    basins = sum_parts(frame, ["code", "period", "occupation"], list(MEASURES))
+    result = basins.melt(
         id_vars=["code", "period", "occupation"],
         value_vars=list(MEASURES),
         var_name="measure",
         value_name="value",
     )
-    table["level"] = "bmo_basin"
-    table["value"] = table["value"].astype(float)
-    table = table[["level", "code", "period", "occupation", "measure", "value"]]
-    table = table.sort_values(["code", "occupation", "measure", "period"], ignore_index=True)
-    labels = pd.DataFrame(
-        [(code, *names_) for code, names_ in sorted(occupations.items())],
-        columns=["occupation", "occupation_label", "family", "family_label"],
+    result["level"] = "bmo_basin"
+    result["value"] = result["value"].astype(float)
+    result = result[["level", "code", "period", "occupation", "measure", "value"]]
+    result = result.sort_values(["code", "occupation", "measure", "period"], ignore_index=True)
+    names = {
+        _OCCUPATION: "occupation",
+        _OCCUPATION_LABEL: "occupation_label",
+        _FAMILY: "family",
+        _FAMILY_LABEL: "family_label",
+    }
+    labels = (
+        table.frame.reindex(columns=list(names), fill_value="")
+        .rename(columns=names)
+        .drop_duplicates("occupation")
+        .sort_values("occupation", ignore_index=True)
     )
-    return validate("recruitment_bmo", table, str(path)), labels
+    return validate("recruitment_bmo", result, table.where()), labels
 
 
 def read_basin_communes(path: str | Path) -> pd.DataFrame:
@@ -283,7 +205,7 @@ def read_basin_communes(path: str | Path) -> pd.DataFrame:
     Raises
     ------
     DataFormatError
-        Naming the file, line and column: empty, binary or undecodable file, missing column
+        Naming the file, row and column: empty, binary or undecodable file, missing column
         (or wrong separator), wrong number of fields, a commune or basin code of the wrong
         shape, a commune listed twice.
 
@@ -298,27 +220,24 @@ def read_basin_communes(path: str | Path) -> pd.DataFrame:
     référentiel.
     """
     path = Path(path)
-    text = _decode(path)
-    frame = _read_csv(
-        path, text, sep=",", required=BASIN_COMMUNE_COLUMNS, layout="commune → BMO basin table"
+    table = read_csv(
+        path,
+        decode(path),
+        sep=",",
+        required=BASIN_COMMUNE_COLUMNS,
+        layout="commune → BMO basin table",
     )
-    communes = _pad_codes(frame["codgeo"], 5)
-    _check_pattern(
-        frame, "codgeo", communes, r"\d{5}|2[AB]\d{3}", path, "a commune code (5 characters)"
-    )
-    _check_pattern(
-        frame, "codbe", frame["codbe"], r"\d{1,5}", path, "a BMO basin code (3 or 4 digits)"
-    )
-    frame["commune"] = communes
-    _duplicates_error(path, frame, ["commune"], "a commune belongs to one basin")
-    table = pd.DataFrame(
+    communes = table.codes("codgeo", "commune")
+    basins = table.matching("codbe", r"\d{1,5}", "a BMO basin code (3 or 4 digits)")
+    table.check_unique({"commune": communes}, "commune (a commune belongs to one basin)")
+    result = pd.DataFrame(
         {
             "commune": communes,
-            "basin": frame["codbe"].astype(int).astype(str),
-            "basin_label": frame["libbe"].str.strip(),
+            "basin": basins.astype(int).astype(str),
+            "basin_label": table.frame["libbe"],
         }
     )
-    return table.sort_values("commune", ignore_index=True)
+    return result.sort_values("commune", ignore_index=True)
 
 
 def basin_zone_crosswalk(

@@ -29,7 +29,8 @@ import pandas as pd
 
 from bassin_lib.inputs.schemas import validate
 from bassin_lib.inputs.sources import RemoteFile, Source
-from bassin_lib.inputs.sources._excel import Table, open_workbook
+from bassin_lib.inputs.sources._cells import Table
+from bassin_lib.inputs.sources._excel import open_workbook
 
 SOURCE = Source(
     name="insee_chomage",

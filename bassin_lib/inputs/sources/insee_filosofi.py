@@ -37,36 +37,36 @@ import pandas as pd
 from bassin_lib.errors import ParameterError
 from bassin_lib.inputs.schemas import FRANCE_CODE, validate
 from bassin_lib.inputs.sources import RemoteFile, Source
-from bassin_lib.inputs.sources._excel import Table, open_workbook
+from bassin_lib.inputs.sources._cells import Table
+from bassin_lib.inputs.sources._excel import open_workbook
+
+
+def _vintage(year: str, page: str, file: str, sha256: str) -> Source:
+    """The :class:`~bassin_lib.inputs.sources.Source` of one vintage, from its INSEE page id."""
+    return Source(
+        name="insee_filosofi",
+        title="Filosofi, revenus et pauvreté",
+        publisher="Insee-DGFiP-Cnaf-Cnav-CCMSA",
+        page=f"https://www.insee.fr/fr/statistiques/{page}",
+        vintage=year,
+        files=(
+            RemoteFile(file, f"https://www.insee.fr/fr/statistiques/fichier/{page}/{file}", sha256),
+        ),
+    )
+
 
 SOURCES = {
-    "2019": Source(
-        name="insee_filosofi",
-        title="Filosofi, revenus et pauvreté",
-        publisher="Insee-DGFiP-Cnaf-Cnav-CCMSA",
-        page="https://www.insee.fr/fr/statistiques/6036902",
-        vintage="2019",
-        files=(
-            RemoteFile(
-                "base-cc-filosofi-2019_XLSX.zip",
-                "https://www.insee.fr/fr/statistiques/fichier/6036902/base-cc-filosofi-2019_XLSX.zip",
-                "caab32d095cae93a0a19b451c8611e358d783c97e353ca7d9393f2f335fd06dc",
-            ),
-        ),
+    "2019": _vintage(
+        "2019",
+        "6036902",
+        "base-cc-filosofi-2019_XLSX.zip",
+        "caab32d095cae93a0a19b451c8611e358d783c97e353ca7d9393f2f335fd06dc",
     ),
-    "2018": Source(
-        name="insee_filosofi",
-        title="Filosofi, revenus et pauvreté",
-        publisher="Insee-DGFiP-Cnaf-Cnav-CCMSA",
-        page="https://www.insee.fr/fr/statistiques/5009236",
-        vintage="2018",
-        files=(
-            RemoteFile(
-                "base-cc-filosofi-2018_XLSX-geo2021.zip",
-                "https://www.insee.fr/fr/statistiques/fichier/5009236/base-cc-filosofi-2018_XLSX-geo2021.zip",
-                "5eae990819c7323c14a4e09ce5cdd3195ed7d02bd6f82856f16df553d8142987",
-            ),
-        ),
+    "2018": _vintage(
+        "2018",
+        "5009236",
+        "base-cc-filosofi-2018_XLSX-geo2021.zip",
+        "5eae990819c7323c14a4e09ce5cdd3195ed7d02bd6f82856f16df553d8142987",
     ),
 }
 """One :class:`~bassin_lib.inputs.sources.Source` per supported vintage (income year)."""

@@ -30,16 +30,10 @@ import geopandas as gpd
 import pandas as pd
 import pandera.pandas as pa
 
-from bassin_lib.errors import DataFormatError
 from bassin_lib.inputs.schemas import COMMUNE_ZONE
 from bassin_lib.inputs.sources import RemoteFile, Source
-from bassin_lib.inputs.sources._excel import (
-    Table,
-    cell_text,
-    open_workbook,
-    read_csv_table,
-    wrap_schema_errors,
-)
+from bassin_lib.inputs.sources._cells import Table, cell_text, data_error
+from bassin_lib.inputs.sources._excel import open_workbook, read_csv_table, wrap_schema_errors
 from bassin_lib.inputs.territories import ZONE_COLUMNS, validate_zones_table
 
 SOURCE = Source(
@@ -150,15 +144,14 @@ def _composition(table: Table) -> pd.DataFrame:
     part = frame["zone_part"]
     filled = part != ""
     expected = frame["zone"] + "-" + frame["region"]
-    wrong = filled & (part != expected)
-    if wrong.any():
-        row = int(frame.index[wrong.to_numpy().argmax()])
-        raise table.error(
-            f"found {part.loc[row]!r}; expected the regional part "
-            f"{expected.loc[row]!r} (zone code, '-', region code) or an empty cell",
-            row,
-            "ZE2020_PARTIE_REG",
-        )
+    table.check(
+        "ZE2020_PARTIE_REG",
+        filled & (part != expected),
+        lambda row: (
+            f"the regional part {expected.loc[row]!r} (zone code, '-', region code) "
+            "or an empty cell"
+        ),
+    )
     labels = frame.groupby("zone")["zone_label"].nunique()
     if (labels > 1).any():
         zone = labels.index[(labels > 1).to_numpy().argmax()]
@@ -169,11 +162,11 @@ def _composition(table: Table) -> pd.DataFrame:
             column="LIBZE2020",
         )
     frame["zone_part"] = part.where(filled)
-    frame = frame.reset_index(drop=True)
     try:
-        return COMMUNE_ZONE.validate(frame, lazy=True)
+        frame = COMMUNE_ZONE.validate(frame, lazy=True)  # index: file rows, named in errors
     except pa.errors.SchemaErrors as exc:
         raise wrap_schema_errors(exc, table.where(), "commune_zone") from None
+    return frame.reset_index(drop=True)
 
 
 def zones_from_composition(communes: pd.DataFrame, source: str = "composition") -> pd.DataFrame:
@@ -208,14 +201,13 @@ def zones_from_composition(communes: pd.DataFrame, source: str = "composition") 
         c for c in ("commune", "zone", "zone_label", "departement", "region") if c not in communes
     ]
     if missing:
-        raise DataFormatError(
-            f"{source}: missing column(s) {missing}; expected read_composition()'s"
-        )
+        raise data_error(f"missing column(s) {missing}; expected read_composition()'s", source)
     unknown = sorted(set(communes["region"]) - set(REGION_LABELS))
     if unknown:
-        raise DataFormatError(
-            f"{source}: column 'region': unknown region code(s) {unknown}; "
-            f"expected one of {sorted(REGION_LABELS)}"
+        raise data_error(
+            f"unknown region code(s) {unknown}; expected one of {sorted(REGION_LABELS)}",
+            source,
+            column="region",
         )
     rows = []
     for zone, members in communes.groupby("zone", sort=True):
@@ -259,14 +251,7 @@ def read_zone_list(path: str | Path) -> pd.DataFrame:
     zone = table.codes("ZE2020", "zone")
     table.check_unique({"zone": zone}, "zone")
     counts = table.floats("NB_COM", nonnegative=True)
-    bad = counts.isna() | (counts % 1 != 0)
-    if bad.any():
-        row = int(counts.index[bad.to_numpy().argmax()])
-        raise table.error(
-            f"found {table.frame.at[row, 'NB_COM']!r}; expected a whole number of communes",
-            row,
-            "NB_COM",
-        )
+    table.check("NB_COM", counts.isna() | (counts % 1 != 0), "a whole number of communes")
     return pd.DataFrame(
         {"zone": zone, "label": table.labels("LIBZE2020"), "nb_communes": counts.astype("int64")}
     ).reset_index(drop=True)
@@ -295,22 +280,23 @@ def read_geometry(path: str | Path) -> gpd.GeoDataFrame:
     """
     path = Path(path)
     if not path.exists():
-        raise DataFormatError(f"{path}: file not found")
+        raise data_error("file not found", path)
     try:
         shapes = gpd.read_file(path)
     except Exception as exc:  # pyogrio/GDAL raise their own classes for unreadable files
-        raise DataFormatError(
-            f"{path}: not a readable shapefile or GeoJSON ({type(exc).__name__}: {exc})"
+        raise data_error(
+            f"not a readable shapefile or GeoJSON ({type(exc).__name__}: {exc})", path
         ) from exc
     fields = {c.casefold(): c for c in shapes.columns}
     missing = [f for f in ("ze2020", "libze2020") if f not in fields]
     if missing:
-        raise DataFormatError(
-            f"{path}: missing field(s) {missing}; expected ze2020, libze2020 "
-            f"(fields present: {[c for c in shapes.columns if c != 'geometry']})"
+        raise data_error(
+            f"missing field(s) {missing}; expected ze2020, libze2020 "
+            f"(fields present: {[c for c in shapes.columns if c != 'geometry']})",
+            path,
         )
     if shapes.crs is None:
-        raise DataFormatError(f"{path}: no coordinate reference system (missing .prj?)")
+        raise data_error("no coordinate reference system (missing .prj?)", path)
     texts = pd.DataFrame(
         {
             "ze2020": [cell_text(v) for v in shapes[fields["ze2020"]]],
@@ -324,10 +310,8 @@ def read_geometry(path: str | Path) -> gpd.GeoDataFrame:
     table.check_unique({"zone": zone}, "zone")
     empty = shapes.geometry.isna().to_numpy() | shapes.geometry.is_empty.to_numpy()
     if empty.any():
-        raise DataFormatError(
-            f"{path}: feature {int(empty.argmax()) + 1} (zone {zone.iloc[empty.argmax()]!r}) "
-            "has an empty geometry"
-        )
+        row = int(texts.index[empty.argmax()])
+        raise table.error(f"zone {zone.loc[row]!r} has an empty geometry", row, "geometry")
     return gpd.GeoDataFrame(
         {"zone": zone.to_numpy(), "label": table.labels("libze2020").to_numpy()},
         geometry=shapes.geometry.to_numpy(),

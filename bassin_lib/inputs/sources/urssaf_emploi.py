@@ -3,11 +3,6 @@
 Dataset « Effectifs salariés et masse salariale du secteur privé par zone d'emploi » on
 open.urssaf.fr. Quarterly since 1998 (ZE2020 codes since the 2021 releases), revised over the
 whole series at each release; apprentices are counted from 2023-Q1.
-
-This module also holds the small CSV helpers (decoding, strict row widths, counts, masked
-cells, codes that lost their leading zeros) used by the other Urssaf / DARES / France Travail
-readers (:mod:`~bassin_lib.inputs.sources.dares_demandeurs`, :mod:`~bassin_lib.inputs.sources.dares_interim`,
-:mod:`~bassin_lib.inputs.sources.francetravail_bmo`).
 """
 
 from __future__ import annotations
@@ -18,21 +13,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from bassin_lib.errors import BassinWarning, DataFormatError
+from bassin_lib.errors import BassinWarning
 from bassin_lib.inputs.schemas import validate
 from bassin_lib.inputs.sources import LICENCE_ETALAB, RemoteFile, Source
-from bassin_lib.inputs.sources._csv import (
-    _check_pattern,
-    _counts,
-    _decode,
-    _duplicates_error,
-    _first,
-    _header,
-    _pad_codes,
-    _read_csv,
-    _separator_hint,
-    _sum_parts,
-)
+from bassin_lib.inputs.sources._cells import Table, data_error, sum_parts
+from bassin_lib.inputs.sources._csv import decode, header, read_csv, separator_hint
 
 SOURCE = Source(
     name="urssaf_emploi",
@@ -106,41 +91,40 @@ _QUARTER = re.compile(
 
 def _detect_layout(path: Path, text: str) -> tuple[str, str, list[str]]:
     """(layout name, separator, required columns) from the header line."""
-    official = _header(text, ";")
+    official = header(text, ";")
     if set(_OFFICIAL_REQUIRED) <= set(official):
         return "official ';' export", ";", _OFFICIAL_REQUIRED
-    reduced = _header(text, ",")
+    reduced = header(text, ",")
     if set(_REDUCED_REQUIRED) <= set(reduced) and "code_zone_d_emploi_regionalisee" not in reduced:
         return "reduced ',' layout", ",", _REDUCED_REQUIRED
-    hints = _separator_hint(text, ";", _OFFICIAL_REQUIRED) or _separator_hint(
+    hints = separator_hint(text, ";", _OFFICIAL_REQUIRED) or separator_hint(
         text, ",", _REDUCED_REQUIRED
     )
     found = official if len(official) > 1 else reduced
     missing_official = [c for c in _OFFICIAL_REQUIRED if c not in found]
     missing_reduced = [c for c in _REDUCED_REQUIRED if c not in found]
-    raise DataFormatError(
-        f"{path}: line 1 (header) matches neither the official ';' export (needs "
-        f"{_OFFICIAL_REQUIRED}, missing {missing_official}) nor the reduced ',' layout (needs "
-        f"{_REDUCED_REQUIRED}, missing {missing_reduced}); found {found}{hints}"
+    raise data_error(
+        f"the header matches neither the official ';' export (needs {_OFFICIAL_REQUIRED}, "
+        f"missing {missing_official}) nor the reduced ',' layout (needs {_REDUCED_REQUIRED}, "
+        f"missing {missing_reduced}); found {found}{hints}",
+        path,
+        row=1,
     )
 
 
-def _quarters(frame: pd.DataFrame, path: Path) -> pd.PeriodIndex:
+def _quarters(table: Table) -> pd.Series:
     """Quarterly periods from ``annee`` (4 digits) and ``trimestre`` (1, "T1", "1er trimestre")."""
-    years = frame["annee"]
-    _check_pattern(frame, "annee", years, r"\d{4}", path, "a year (4 digits)")
-    quarters = frame["trimestre"].str.extract(_QUARTER, expand=False)
-    bad = quarters.isna()
-    if bad.any():
-        row = _first(frame, bad)
-        raise DataFormatError(
-            f"{path}: line {row['_line']}, column 'trimestre': {row['trimestre']!r} is not a "
-            f"quarter (expected 1 to 4, 'T1' to 'T4' or '1er trimestre' to '4e trimestre'); "
-            f"{int(bad.sum())} such cell(s)"
-        )
-    return pd.PeriodIndex.from_fields(
+    years = table.matching("annee", r"\d{4}", "a year (4 digits)")
+    quarters = table.frame["trimestre"].str.extract(_QUARTER, expand=False)
+    table.check(
+        "trimestre",
+        quarters.isna(),
+        "a quarter: 1 to 4, 'T1' to 'T4' or '1er trimestre' to '4e trimestre'",
+    )
+    periods = pd.PeriodIndex.from_fields(
         year=years.astype(int).to_numpy(), quarter=quarters.astype(int).to_numpy(), freq="Q-DEC"
     )
+    return pd.Series(periods, index=years.index)
 
 
 def _warn_missing_parts(path: Path, frame: pd.DataFrame, parts: str | None) -> None:
@@ -189,10 +173,11 @@ def read(path: str | Path) -> pd.DataFrame:
     Raises
     ------
     DataFormatError
-        Naming the file and, where relevant, the line (the header is line 1) and column: empty,
-        binary or undecodable file, neither layout's header (with a hint when only the
-        separator is wrong), a row with the wrong number of fields (truncated file), a year,
-        quarter, zone code or figure that cannot be read, a negative figure, duplicated rows.
+        Naming the file and, where relevant, the row (line number; the header is row 1) and
+        column: empty, binary or undecodable file, neither layout's header (with a hint when
+        only the separator is wrong), a row with the wrong number of fields (truncated file), a
+        year, quarter, zone code or figure that cannot be read, a negative figure, duplicated
+        rows.
 
     Warns
     -----
@@ -210,9 +195,10 @@ def read(path: str | Path) -> pd.DataFrame:
       zone and quarter is a part, except a line identical in all six fields to another one,
       which is reported as a duplicated row (two parts never share both job counts and the
       wage bill).
-    - **A sum over a masked part is missing.** Masked cells (``*``, ``s``, ``secret``, ``nd``,
-      empty) are NaN, never 0, and a zone whose quarter has one masked part is NaN for that
-      quarter and adjustment: the known parts alone would only be a lower bound.
+    - **A sum over a masked part is missing.** Masked cells (``*``, ``s``, ``nc``, empty…,
+      any of :data:`~bassin_lib.inputs.sources._cells.MASKED_TOKENS`) are NaN, never 0,
+      and a zone whose quarter has one masked part is NaN for that quarter and adjustment: the
+      known parts alone would only be a lower bound.
     - **Codes that lost their leading zeros are restored.** A purely numeric code of 1 to 3
       digits is zero-padded to 4 (``"51"`` → ``"0051"``, ``"101"`` → ``"0101"``): it is what a
       spreadsheet does to a 4-character code, and no ZE2020 code is shorter. Any other code
@@ -228,46 +214,47 @@ def read(path: str | Path) -> pd.DataFrame:
     >>> table.query("code == '2705' and adjustment == 'cvs'").tail(1)  # doctest: +SKIP
     """
     path = Path(path)
-    text = _decode(path)
+    text = decode(path)
     layout, sep, required = _detect_layout(path, text)
-    frame = _read_csv(path, text, sep=sep, required=required, layout=layout)
+    table = read_csv(path, text, sep=sep, required=required, layout=layout)
 
-    codes = _pad_codes(frame["code_zone_d_emploi"], 4)
-    _check_pattern(frame, "code_zone_d_emploi", codes, r"\d{4}", path, "a zone code (4 digits)")
-    frame["code"] = codes
-    frame["period"] = _quarters(frame, path)
+    frame = pd.DataFrame({"code": table.codes("code_zone_d_emploi", "zone")})
+    frame["period"] = _quarters(table)
     for column in ADJUSTMENTS.values():
-        frame[column] = _counts(frame, column, path, what="a number of jobs")
+        frame[column] = table.floats(column, nonnegative=True)
 
     if sep == ";":
         parts = "code_zone_d_emploi_regionalisee"
-        _duplicates_error(
-            path,
-            frame,
-            ["code", parts, "period"],
-            "the same zone, regional part and quarter",
+        frame[parts] = table.frame[parts]
+        table.check_unique(
+            {"zone": frame["code"], "regional part": frame[parts], "quarter": frame["period"]},
+            "zone, regional part and quarter",
         )
     else:
         parts = None
-        _duplicates_error(
-            path,
-            frame,
-            ["code", "period", *ADJUSTMENTS.values(), "masse_salariale_cvs"],
-            "identical lines; regional parts of a zone differ in their figures",
+        table.check_unique(
+            {
+                "zone": frame["code"],
+                "quarter": frame["period"],
+                **{column: frame[column] for column in ADJUSTMENTS.values()},
+                "masse_salariale_cvs": table.frame["masse_salariale_cvs"],
+            },
+            "regional part of a zone and quarter (parts differ in their figures; identical "
+            "lines are a duplicate)",
         )
     _warn_missing_parts(path, frame, parts)
 
-    zones = _sum_parts(frame, ["code", "period"], list(ADJUSTMENTS.values()))
-    table = zones.melt(
+    zones = sum_parts(frame, ["code", "period"], list(ADJUSTMENTS.values()))
+    result = zones.melt(
         id_vars=["code", "period"],
         value_vars=list(ADJUSTMENTS.values()),
         var_name="adjustment",
         value_name="value",
     )
-    table["adjustment"] = table["adjustment"].map({v: k for k, v in ADJUSTMENTS.items()})
-    table["level"] = "zone"
-    table["sector"] = "TOTAL"
-    table["value"] = table["value"].astype(float)
-    table = table[["level", "code", "period", "sector", "adjustment", "value"]]
-    table = table.sort_values(["code", "adjustment", "period"], ignore_index=True)
-    return validate("employment", table, str(path))
+    result["adjustment"] = result["adjustment"].map({v: k for k, v in ADJUSTMENTS.items()})
+    result["level"] = "zone"
+    result["sector"] = "TOTAL"
+    result["value"] = result["value"].astype(float)
+    result = result[["level", "code", "period", "sector", "adjustment", "value"]]
+    result = result.sort_values(["code", "adjustment", "period"], ignore_index=True)
+    return validate("employment", result, str(path))
