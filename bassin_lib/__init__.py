@@ -9,7 +9,7 @@ the layers below it (an import contract in ``pyproject.toml``, checked by the te
 - ``analysis``: the indicators, one module per subject, the registry and the headline figures;
 - ``inputs``: official files and the demo dataset into canonical tables and the cube.
 
-``errors``, ``paths`` and ``files`` are shared by every layer. Importing the package has no
+``errors``, ``paths``, ``files`` and ``environment`` are shared by every layer. Importing the package has no
 side effect and imports nothing heavy.
 """
 

@@ -10,8 +10,7 @@ import pytest
 from bassin_lib.errors import BassinWarning, DataFormatError, ParameterError
 from bassin_lib.inputs import datasets
 from bassin_lib.paths import DATA_DIR
-from bassin_lib.rendering import analysts, french, page
-from bassin_lib.rendering import blocks as report
+from bassin_lib.rendering import analysts, blocks, french, page
 
 METHOD = """---
 dates: [2024-04-04, 2024-03-12, 2024-03-12, 2024-03-28]
@@ -173,7 +172,7 @@ def test_links_other_than_web_and_mail_are_made_inert():
         "[a](javascript:alert(1)) [b](https://www.insee.fr) [c]( JavaScript:x) "
         "![d](data:text/html;base64,xx) [e](mailto:x@y.fr) [f](#ancre)\n[g]: vbscript:x"
     )
-    assert report.safe_links(text) == (
+    assert blocks.safe_links(text) == (
         "[a](#) [b](https://www.insee.fr) [c]( #) ![d](#) [e](mailto:x@y.fr) [f](#ancre)\n[g]: #"
     )
 
@@ -225,8 +224,8 @@ def test_script_in_a_group_label_from_yaml_is_text_in_the_html(tmp_path):
     t = cube.territory("piege")
     html = _html(
         [
-            report.title_block(cube, t, "essai"),
-            report.identity(cube, t),
+            blocks.title_block(cube, t, "essai"),
+            blocks.identity(cube, t),
             analysts.stakes_section(analysts.load(t.id)),
         ]
     )

@@ -18,7 +18,7 @@ from notebook_factory import make_notebook
 import papermill_runs
 from bassin_lib.errors import EditionLockedError, ParameterError, SchedulerError
 from bassin_lib.paths import DIAGNOSTIC_NOTEBOOK
-from bassin_lib.rendering import page as report
+from bassin_lib.rendering import page
 from bassin_lib.running import batch, executors
 from bassin_lib.running.batch import run_batch
 from bassin_lib.running.parameters import validate_parameters
@@ -101,7 +101,7 @@ def test_warm_kernels_give_the_reports_of_plain_papermill(tmp_path):
     for territory in territories:
         a = (warm.edition_dir / territory / "diagnostic.html").read_text(encoding="utf-8")
         b = (cold.edition_dir / territory / "diagnostic.html").read_text(encoding="utf-8")
-        assert report.strip_timestamp(a) == report.strip_timestamp(b), territory
+        assert page.strip_timestamp(a) == page.strip_timestamp(b), territory
         nb_a = nbformat.read(warm.edition_dir / territory / "diagnostic.ipynb", as_version=4)
         nb_b = nbformat.read(cold.edition_dir / territory / "diagnostic.ipynb", as_version=4)
         for cell_a, cell_b in zip(nb_a.cells, nb_b.cells, strict=True):
@@ -289,7 +289,7 @@ def test_dask_cluster_gives_the_outputs_of_the_local_runner(tmp_path):
     assert summary == [(r["territory"], r["status"]) for r in local.records]
     for territory in ("DA01", "pole-fictif-alpha"):
         pages = [
-            report.strip_timestamp((run.edition_dir / territory / "diagnostic.html").read_text())
+            page.strip_timestamp((run.edition_dir / territory / "diagnostic.html").read_text())
             for run in (remote, local)
         ]
         assert pages[0] == pages[1], territory

@@ -14,7 +14,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from bassin_lib.rendering import index_site as report
+from bassin_lib.rendering import index_site
 from bassin_lib.running.batch import run_batch
 
 pytestmark = pytest.mark.slow
@@ -211,7 +211,9 @@ def test_sorting_is_numeric_not_textual_and_labels_stay_text(browser, tmp_path):
         "D": {"unemployment_rate": 100.0},
     }
     page_path = tmp_path / "index.html"
-    page_path.write_text(report.render_index(records, "essai", None, headline), encoding="utf-8")
+    page_path.write_text(
+        index_site.render_index(records, "essai", None, headline), encoding="utf-8"
+    )
     for record in records:
         (tmp_path / record["report"]).parent.mkdir()
         (tmp_path / record["report"]).write_text("<p>rapport</p>", encoding="utf-8")

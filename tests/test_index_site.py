@@ -16,7 +16,7 @@ from shapely.geometry import box
 from bassin_lib.analysis import registry
 from bassin_lib.errors import BassinWarning
 from bassin_lib.inputs import datasets
-from bassin_lib.rendering import index_site as report
+from bassin_lib.rendering import index_site
 
 SVG = "{http://www.w3.org/2000/svg}"
 NBSP = "\u00a0"
@@ -48,7 +48,7 @@ def _record(territory, status="ok", label=None, **extra):
 
 def _svg(page_or_map) -> ET.Element:
     """The map's SVG element, parsed as XML (which also proves it is well-formed)."""
-    text = page_or_map if isinstance(page_or_map, str) else report.render_map(page_or_map)
+    text = page_or_map if isinstance(page_or_map, str) else index_site.render_map(page_or_map)
     return ET.fromstring(text[text.index("<svg") : text.index("</svg>") + len("</svg>")])
 
 
@@ -81,7 +81,7 @@ FOUR_SQUARES = [
 
 
 def test_territory_shapes_are_the_regions_zones_then_dissolved_groups(demo_cube):
-    shapes = report.territory_shapes(demo_cube, ["DA01", "DB03", "pole-fictif-alpha"])
+    shapes = index_site.territory_shapes(demo_cube, ["DA01", "DB03", "pole-fictif-alpha"])
     zones = [f"D{r}{i:02d}" for r in "AB" for i in range(1, 11)]  # regions RA and RB only
     assert list(shapes["territory"]) == [*zones, "pole-fictif-alpha"]
     assert list(shapes["kind"]) == ["zone"] * 20 + ["group"]
@@ -95,19 +95,19 @@ def test_territory_shapes_are_the_regions_zones_then_dissolved_groups(demo_cube)
 
 
 def test_territory_shapes_without_rendered_territory_draw_every_zone(demo_cube):
-    shapes = report.territory_shapes(demo_cube, [])
+    shapes = index_site.territory_shapes(demo_cube, [])
     assert len(shapes) == 30 and set(shapes["kind"]) == {"zone"}
 
 
 def test_territory_shapes_leave_out_unknown_ids_with_a_warning(demo_cube):
     with pytest.warns(BassinWarning, match="unknown territory 'ZZ99'"):
-        shapes = report.territory_shapes(demo_cube, ["DA01", "ZZ99"])
+        shapes = index_site.territory_shapes(demo_cube, ["DA01", "ZZ99"])
     assert "ZZ99" not in set(shapes["territory"]) and "DA01" in set(shapes["territory"])
 
 
 def test_territory_shapes_none_without_geometry(tiny_cube):
     assert tiny_cube.geometry is None
-    assert report.territory_shapes(tiny_cube, ["0051", "duo"]) is None
+    assert index_site.territory_shapes(tiny_cube, ["0051", "duo"]) is None
 
 
 # --- the map --------------------------------------------------------------------------------
@@ -117,7 +117,7 @@ def test_map_links_rendered_territories_only_and_outlines_groups():
     records = [_record("A"), _record("B", "cached"), _record("C", "failed"), _record("G")]
     records[2]["report"] = "C/diagnostic.html"  # a failed run's folder is never linked
     headline = {"A": {"unemployment_rate": 6.0}, "B": {"unemployment_rate": 8.0}}
-    drawn = report.index_map(_shapes(FOUR_SQUARES), records, headline)
+    drawn = index_site.index_map(_shapes(FOUR_SQUARES), records, headline)
     svg = _svg(drawn)
     links = _links(svg)
     assert set(links) == {"A/diagnostic.html", "B/diagnostic.html", "G/diagnostic.html"}
@@ -126,7 +126,7 @@ def test_map_links_rendered_territories_only_and_outlines_groups():
         "Groupe G (groupe de zones) : diagnostic disponible, taux de chômage non disponible"
     )
     fills = _fills(svg)
-    assert fills["Zone C"] == fills["Zone D"] == report.MAP_NO_REPORT
+    assert fills["Zone C"] == fills["Zone D"] == index_site.MAP_NO_REPORT
     titles = [t.text for t in svg.iter(f"{SVG}title")]
     assert "Zone C (C) : échec du diagnostic" in titles
     assert "Zone D (D) : pas de diagnostic dans cette édition" in titles
@@ -145,23 +145,23 @@ def test_map_colours_by_unemployment_rate_in_equal_intervals():
         "C": {"unemployment_rate": 10.0},
         "D": {"employment_change_pct": 1.0},  # rendered, but without the map's figure
     }
-    drawn = report.index_map(_shapes(FOUR_SQUARES[:4]), records, headline)
+    drawn = index_site.index_map(_shapes(FOUR_SQUARES[:4]), records, headline)
     # three distinct values → three classes of width (10 - 6) / 3 = 1.333..., bounds 6, 7.33,
     # 8.67, 10; the palette's 5 steps are spread as steps 0, 2 and 4; 8 falls in class
     # int((8 - 6) / 4 * 3) = 1 and 10 in the last class
-    palette = report.MAP_PALETTE
+    palette = index_site.MAP_PALETTE
     assert _fills(_svg(drawn)) == {
         "Zone A": palette[0],
         "Zone B": palette[2],
         "Zone C": palette[4],
-        "Zone D": report.MAP_NO_FIGURE,
+        "Zone D": index_site.MAP_NO_FIGURE,
     }
     assert drawn.title == "Taux de chômage (dernier trimestre) des territoires rendus"
     assert drawn.legend[:4] == [
         (palette[0], f"de 6,0{NBSP}% à 7,3{NBSP}%"),
         (palette[2], f"de 7,3{NBSP}% à 8,7{NBSP}%"),
         (palette[4], f"de 8,7{NBSP}% à 10,0{NBSP}%"),
-        (report.MAP_NO_FIGURE, "diagnostic rendu, chiffre non disponible"),
+        (index_site.MAP_NO_FIGURE, "diagnostic rendu, chiffre non disponible"),
     ]
     links = _links(_svg(drawn))
     assert links["A/diagnostic.html"] == f"Zone A (A) : taux de chômage 6,0{NBSP}% (T4 2024)"
@@ -172,7 +172,7 @@ def test_map_falls_back_to_employment_change_when_no_rate_is_known():
         "A": {"employment_change_pct": -4.93, "employment_window": "2019Q4-2020Q4"},
         "B": {"employment_change_pct": 2.0},
     }
-    drawn = report.index_map(_shapes(FOUR_SQUARES[:2]), [_record("A"), _record("B")], headline)
+    drawn = index_site.index_map(_shapes(FOUR_SQUARES[:2]), [_record("A"), _record("B")], headline)
     assert drawn.title.startswith("Évolution de l'emploi salarié privé")
     assert _links(_svg(drawn))["A/diagnostic.html"] == (
         f"Zone A (A) : évolution de l'emploi salarié privé -{NBSP}4,9{NBSP}% (T4 2019 – T4 2020)"
@@ -186,7 +186,7 @@ def test_map_projection_flips_y_and_fits_the_view_box():
     shapes = _shapes(
         [("S", "Sud", "zone", box(0, 0, 10, 10)), ("N", "Nord", "zone", box(0, 10, 10, 20))]
     )
-    svg = _svg(report.index_map(shapes, [], {}))
+    svg = _svg(index_site.index_map(shapes, [], {}))
     assert svg.get("viewBox") == "-4 -4 508 1008"
     paths = {p.find(f"{SVG}title").text.split(" ")[0]: p.get("d") for p in svg.iter(f"{SVG}path")}
 
@@ -204,7 +204,7 @@ def test_map_projection_flips_y_and_fits_the_view_box():
 def test_far_shapes_are_drawn_in_an_inset_and_longitudes_shrink_with_latitude():
     mainland = [(f"M{i}", f"Continent {i}", "zone", box(i, 45, i + 1, 47)) for i in range(2)]
     island = [("I1", "Île", "zone", box(55, -21.5, 55.5, -21))]
-    drawn = report.index_map(_shapes(mainland + island, crs="EPSG:4326"), [], {})
+    drawn = index_site.index_map(_shapes(mainland + island, crs="EPSG:4326"), [], {})
     svg = _svg(drawn)
     # mainland 2° × 2° at 46° N: width 2 · cos(46°) = 1.389 « degrees », height 2, so the scale
     # is 1000 / 2 = 500 and the panel 694.7 × 1000; the island's inset column (180 + gap 12)
@@ -216,7 +216,7 @@ def test_far_shapes_are_drawn_in_an_inset_and_longitudes_shrink_with_latitude():
     assert start_x < 180
     # a group spanning the mainland and the island is drawn in both panels, moving neither
     group = [("G", "Groupe", "group", shapely.union_all([mainland[0][3], island[0][3]]))]
-    svg = _svg(report.index_map(_shapes(mainland + island + group, crs="EPSG:4326"), [], {}))
+    svg = _svg(index_site.index_map(_shapes(mainland + island + group, crs="EPSG:4326"), [], {}))
     assert svg.get("viewBox") == f"-4 -4 {width:.1f} 1008"
     outline = list(svg)[-1].get("d")
     starts = sorted(float(x) for x in re.findall(r"M([\d.]+),", outline))
@@ -242,7 +242,7 @@ def test_labels_and_messages_from_data_are_escaped_in_map_and_table():
             error='<img src=x onerror="alert(2)">',
         ),
     ]
-    page = report.render_index(records, "essai", "<b>note</b>", {}, shapes=shapes)
+    page = index_site.render_index(records, "essai", "<b>note</b>", {}, shapes=shapes)
     assert page.count("<script") == 1  # the page's own sorting script, nothing else
     assert "<img" not in page and "<b>note" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
@@ -260,7 +260,7 @@ def test_table_keeps_status_failure_cell_message_and_seconds():
         _record("XX", "rejected", label="territoire inconnu", failure="unknown_territory"),
     ]
     records[0]["seconds"] = 12.34
-    page = report.render_index(records, "essai", None, {})
+    page = index_site.render_index(records, "essai", None, {})
     assert "erreur dans une cellule (cellule 3) : NameError: x" in page
     assert "délai dépassé : cell timed out" in page and "territoire inconnu" in page
     assert ">12,3</td>" in page and 'data-sort="12.34"' in page
@@ -274,7 +274,7 @@ def test_numeric_cells_carry_their_raw_value_for_sorting():
         "A": {"employment_change_pct": -4.93, "unemployment_rate": 10.25, "poverty_rate": None},
         "B": {"employment_change_pct": 12.0, "unemployment_rate": 9.5, "poverty_rate": 14.0},
     }
-    page = report.render_index([_record("A"), _record("B")], "essai", None, headline)
+    page = index_site.render_index([_record("A"), _record("B")], "essai", None, headline)
     rows = re.findall(r"<tr>(.*?)</tr>", page, flags=re.S)[1:]
     keys = [re.findall(r'class="num" data-sort="([^"]*)"', row) for row in rows]
     # employment, unemployment, poverty, seconds: raw numbers, "" when missing
@@ -285,9 +285,9 @@ def test_numeric_cells_carry_their_raw_value_for_sorting():
 
 def test_demo_page_is_tens_of_kilobytes(demo_cube):
     ids = list(demo_cube.referentiel.ids)
-    shapes = report.territory_shapes(demo_cube, ids)
+    shapes = index_site.territory_shapes(demo_cube, ids)
     headline = {t: {"unemployment_rate": 5 + i / 10} for i, t in enumerate(ids)}
-    page = report.render_index([_record(t) for t in ids], "demo", None, headline, shapes=shapes)
+    page = index_site.render_index([_record(t) for t in ids], "demo", None, headline, shapes=shapes)
     assert len(_links(_svg(page))) == len(ids) == 32
     assert len(page.encode()) < 60_000
 
@@ -307,7 +307,9 @@ def test_page_of_300_detailed_zones_stays_well_under_a_megabyte():
     ids = [f"Z{i:03d}" for i in range(300)]
     shapes = _shapes([(t, f"Zone {t}", "zone", c) for t, c in zip(ids, cells, strict=True)])
     headline = {t: {"unemployment_rate": float(i % 17)} for i, t in enumerate(ids)}
-    page = report.render_index([_record(t) for t in ids], "grand", None, headline, shapes=shapes)
+    page = index_site.render_index(
+        [_record(t) for t in ids], "grand", None, headline, shapes=shapes
+    )
     assert len(_links(_svg(page))) == 300
     assert len(page.encode()) < 700_000
 
@@ -325,13 +327,13 @@ def test_employment_column_names_the_window_of_the_reports():
             "unemployment_period": "2024Q4",
         }
     }
-    html = report.render_index(records, "essai", None, headline)
+    html = index_site.render_index(records, "essai", None, headline)
     assert "Évolution de l&#39;emploi salarié privé T4 2019 – T4 2020<" in html
     # a level keeps its title, whatever its quarter
     assert "Taux de chômage (dernier trimestre)<" in html and "T4 2024" not in html
     # reports of two windows: the column names none
     other = dict(headline["DA01"], employment_window="2018Q4-2020Q4")
-    html = report.render_index(
+    html = index_site.render_index(
         [*records, _record("DA02")], "essai", None, {"DA01": headline["DA01"], "DA02": other}
     )
     assert "Évolution de l&#39;emploi salarié privé<" in html
@@ -372,7 +374,7 @@ def test_a_headline_added_to_the_registry_adds_a_column(monkeypatch):
         "B": {"unemployment_rate": 9.0, "jobseekers_change_pct": None,
               "jobseekers_window": "2023Q4-2024Q4"},
     }  # fmt: skip
-    page = report.render_index([_record("A"), _record("B")], "essai", None, headline)
+    page = index_site.render_index([_record("A"), _record("B")], "essai", None, headline)
     headers = re.findall(r'<th data-type="number" class="num"><button type="button">(.*?)<', page)
     assert headers == [
         "Évolution de l&#39;emploi salarié privé",
@@ -387,7 +389,7 @@ def test_a_headline_added_to_the_registry_adds_a_column(monkeypatch):
     assert cells[1][3] == ("", "–")
     # not on the map without a map_rank
     shapes = _shapes(FOUR_SQUARES[:2])
-    drawn = report.index_map(shapes, [_record("A"), _record("B")], headline)
+    drawn = index_site.index_map(shapes, [_record("A"), _record("B")], headline)
     assert drawn.title.startswith("Taux de chômage")
 
 
@@ -398,7 +400,7 @@ def test_the_map_shows_the_known_headline_of_lowest_map_rank(monkeypatch):
               "jobseekers_window": "2023Q4-2024Q4"},
         "B": {"unemployment_rate": 9.0, "jobseekers_change_pct": 2.0},
     }  # fmt: skip
-    drawn = report.index_map(_shapes(FOUR_SQUARES[:2]), [_record("A"), _record("B")], headline)
+    drawn = index_site.index_map(_shapes(FOUR_SQUARES[:2]), [_record("A"), _record("B")], headline)
     assert drawn.title == "Demandeurs d'emploi, évolution des territoires rendus"
     assert _links(_svg(drawn))["A/diagnostic.html"] == (
         f"Zone A (A) : évolution des demandeurs d'emploi -{NBSP}3,0{NBSP}% (T4 2023 – T4 2024)"
@@ -407,18 +409,18 @@ def test_the_map_shows_the_known_headline_of_lowest_map_rank(monkeypatch):
     # unknown for every rendered zone: the next one by rank is used
     for figures in headline.values():
         figures["jobseekers_change_pct"] = None
-    drawn = report.index_map(_shapes(FOUR_SQUARES[:2]), [_record("A"), _record("B")], headline)
+    drawn = index_site.index_map(_shapes(FOUR_SQUARES[:2]), [_record("A"), _record("B")], headline)
     assert drawn.title.startswith("Taux de chômage")
 
 
 def test_map_falls_back_to_poverty_then_to_no_figure():
     records = [_record("A"), _record("B")]
-    drawn = report.index_map(_shapes(FOUR_SQUARES[:2]), records, {"A": {"poverty_rate": 14.0}})
+    drawn = index_site.index_map(_shapes(FOUR_SQUARES[:2]), records, {"A": {"poverty_rate": 14.0}})
     assert drawn.title == "Taux de pauvreté des territoires rendus"
     assert _links(_svg(drawn))["A/diagnostic.html"] == f"Zone A (A) : taux de pauvreté 14,0{NBSP}%"
     assert _links(_svg(drawn))["B/diagnostic.html"] == (
         "Zone B (B) : diagnostic disponible, taux de pauvreté non disponible"
     )
-    drawn = report.index_map(_shapes(FOUR_SQUARES[:2]), records, {})
+    drawn = index_site.index_map(_shapes(FOUR_SQUARES[:2]), records, {})
     assert drawn.title == "Territoires rendus dans cette édition"
-    assert drawn.legend[0] == (report.MAP_PALETTE[2], "diagnostic disponible")
+    assert drawn.legend[0] == (index_site.MAP_PALETTE[2], "diagnostic disponible")

@@ -2,6 +2,7 @@ import pandas as pd
 import pytest
 
 from bassin_lib import analysis as ind
+from bassin_lib.rendering import french as f
 from bassin_lib.rendering import narrative as n
 
 
@@ -10,14 +11,15 @@ def plain(text: str) -> str:
 
 
 def test_french_number_formats():
-    assert plain(n.format_signed(-4.93)) == "- 4,9 %"
-    assert plain(n.format_signed(6.9)) == "+ 6,9 %"
-    assert plain(n.format_signed(-0.04)) == "0,0 %"
-    assert plain(n.format_number(12345)) == "12 345"
-    assert plain(n.format_euros(21740)) == "21 740 €"
-    assert plain(n.format_points(-1.25)) == "- 1,2 point"
-    assert n.quarter_label(pd.Period("2019Q4")) == "4e trimestre 2019"
-    assert n.ordinal(1) == "1er"
+    assert plain(f.format_signed(-4.93)) == "- 4,9 %"
+    assert plain(f.format_signed(6.9)) == "+ 6,9 %"
+    assert plain(f.format_signed(-0.04)) == "0,0 %"
+    assert plain(f.format_number(12345)) == "12 345"
+    assert plain(f.format_euros(21740)) == "21 740 €"
+    assert plain(f.format_points(-1.25)) == "- 1,2 point"
+    assert f.quarter_label(pd.Period("2019Q4")) == "4e trimestre 2019"
+    assert f.ordinal(1) == "1er"
+    assert f.french_list(["a", "b", "c"]) == "a, b et c" and f.french_list(["a"]) == "a"
 
 
 @pytest.mark.parametrize(

@@ -246,3 +246,13 @@ def test_real_report_sidecar_gives_the_official_files_sha256(real_dir, tmp_path)
     assert producers["unemployment_rate"] == "Insee"
     assert producers["employment"] == "Urssaf"
     assert producers["recruitment_bmo"] == "France Travail"
+
+
+def test_provenance_names_the_lock_of_the_environment(demo_cube):
+    from bassin_lib.environment import LOCK_FILE
+
+    payload = provenance.Recorder(demo_cube, demo_cube.territory("DA01")).payload()
+    assert payload["environment"] == {
+        "lock_file": "requirements.lock",
+        "lock_sha256": _sha256(LOCK_FILE),
+    }

@@ -34,10 +34,10 @@ def test_glossary_renders_as_one_table_row_per_indicator():
 
 
 def test_glossary_names_each_dataset_in_french_not_by_its_table_id():
-    from bassin_lib.rendering import blocks as report
+    from bassin_lib.rendering import blocks
 
-    assert {entry.source for entry in registry.REGISTRY} <= set(report.TABLE_SUBJECTS)
-    text = registry.glossary_markdown(report.TABLE_SUBJECTS)
+    assert {entry.source for entry in registry.REGISTRY} <= set(blocks.TABLE_SUBJECTS)
+    text = registry.glossary_markdown(blocks.TABLE_SUBJECTS)
     for entry in registry.REGISTRY:
         if "_" in entry.source:
             assert f"| {entry.source} |" not in text
@@ -70,3 +70,17 @@ def test_a_headline_matches_its_indicator(demo_cube):
     rates = rates[rates["role"] == "territory"]
     assert numbers["unemployment_rate"] == rates["value"].iloc[-1]
     assert numbers["unemployment_period"] == str(rates["period"].iloc[-1])
+
+
+def test_the_crisis_reading_follows_the_registry_favourable_direction(demo_cube, monkeypatch):
+    from dataclasses import replace
+
+    t = demo_cube.territory("DA01")
+    before = ind.crisis_reading(demo_cube, t, "2019Q4", "2020Q4")
+    flipped = replace(registry.BY_FUNCTION["crisis_reading"], favourable="down")
+    monkeypatch.setitem(registry.BY_FUNCTION, "crisis_reading", flipped)
+    after = ind.crisis_reading(demo_cube, t, "2019Q4", "2020Q4")
+    ties = before["local"] == before["national"]
+    swap = {"good": "weak", "weak": "good"}
+    expected = before["reading"].str.replace(r"^(good|weak)", lambda m: swap[m[1]], regex=True)
+    assert (after["reading"][~ties] == expected[~ties]).all()

@@ -19,6 +19,7 @@ from bassin_lib.analysis.common import (
     shared_doc,
     table_span,
 )
+from bassin_lib.analysis.registry import BY_FUNCTION
 from bassin_lib.errors import ParameterError
 from bassin_lib.inputs.territories import Territory
 
@@ -257,7 +258,8 @@ def crisis_reading(
     (:func:`quarterly_changes`): q is a *shock* quarter when it is in ``shock_quarters`` (or,
     when that is None, when Δ_N < 0), else a *recovery* quarter. The reading is
     ``"good_resilience"`` / ``"weak_resilience"`` in a shock quarter and ``"good_rebound"`` /
-    ``"weak_rebound"`` in a recovery quarter, good meaning Δ_L ≥ Δ_N; ``gap = Δ_L − Δ_N``.
+    ``"weak_rebound"`` in a recovery quarter, good meaning Δ_L ≥ Δ_N (the registry's
+    favourable direction for this indicator is ``"up"``); ``gap = Δ_L − Δ_N``.
     """
     tagged = _shock_quarters(shock_quarters)
     changes = quarterly_changes(cube, territory, start, end)
@@ -273,6 +275,10 @@ def crisis_reading(
     out["gap"] = out["local"] - out["national"]
     shock = out["national"] < 0 if tagged is None else out["period"].isin(tagged)
     out["phase"] = shock.map({True: "shock", False: "recovery"})
-    good = (out["local"] >= out["national"]).map({True: "good_", False: "weak_"})
+    favourable = BY_FUNCTION["crisis_reading"].favourable  # "up": more jobs is good news
+    better = (
+        out["local"] >= out["national"] if favourable == "up" else out["local"] <= out["national"]
+    )
+    good = better.map({True: "good_", False: "weak_"})
     out["reading"] = good + shock.map({True: "resilience", False: "rebound"})
     return out.reset_index(drop=True)

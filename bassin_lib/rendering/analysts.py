@@ -1,4 +1,4 @@
-"""Analysts' text: per-territory Markdown files merged into the matching sections of the report.
+"""Analysts' text: per-territory Markdown files merged into the matching sections of the blocks.
 
 Where the files live
 --------------------
@@ -70,8 +70,7 @@ import yaml
 
 from bassin_lib.errors import BassinWarning, DataFormatError, ParameterError
 from bassin_lib.paths import DATA_DIR, PROJECT_DIR
-from bassin_lib.rendering import blocks as report
-from bassin_lib.rendering import narrative
+from bassin_lib.rendering import blocks, french
 from bassin_lib.rendering.french import french_dates, french_list
 
 ANALYSES_DIR = DATA_DIR / "analyses"
@@ -424,7 +423,7 @@ def _name(value: str, line: int, path) -> str:
 
 
 def _plural(count: int, singular: str, plural: str) -> str:
-    return f"{narrative.format_number(count)} {singular if count < 2 else plural}"
+    return f"{french.format_number(count)} {singular if count < 2 else plural}"
 
 
 def shift_headings(markdown: str, levels: int = 3) -> str:
@@ -444,7 +443,7 @@ def shift_headings(markdown: str, levels: int = 3) -> str:
 
 
 def _prepared(markdown: str) -> str:
-    return shift_headings(report.safe_links(markdown)).strip("\n")
+    return shift_headings(blocks.safe_links(markdown)).strip("\n")
 
 
 def method(analyses: Analyses):
@@ -457,7 +456,7 @@ def method(analyses: Analyses):
     """
     m = analyses.method
     if m is None:
-        return report.text(
+        return blocks.text(
             f"{METHOD_HEADING}\n\n*Aucun entretien n'est consigné pour ce territoire : le "
             "diagnostic ne s'appuie que sur les données chiffrées présentées ci-dessous.*"
         )
@@ -468,7 +467,7 @@ def method(analyses: Analyses):
             done += " avec " + _plural(m.people, "personne", "personnes")
         bullets.append(f"- Entretiens : {done}")
     elif m.people is not None:
-        bullets.append(f"- Personnes rencontrées : {narrative.format_number(m.people)}")
+        bullets.append(f"- Personnes rencontrées : {french.format_number(m.people)}")
     if m.dates:
         label = "Dates des entretiens" if len(m.dates) > 1 else "Date de l'entretien"
         bullets.append(f"- {label} : {french_dates(m.dates)}")
@@ -479,7 +478,7 @@ def method(analyses: Analyses):
         parts.append("\n".join(bullets))
     if m.text.strip():
         parts.append(_prepared(m.text))
-    return report.text("\n\n".join(parts))
+    return blocks.text("\n\n".join(parts))
 
 
 def sector_stories(analyses: Analyses):
@@ -491,7 +490,7 @@ def sector_stories(analyses: Analyses):
         "perception des acteurs locaux ; elle peut différer des chiffres ci-dessus.*"
     )
     stories = [_prepared(text) for _, text in analyses.sectors]
-    return report.text("\n\n".join([SECTORS_HEADING, intro, *stories]))
+    return blocks.text("\n\n".join([SECTORS_HEADING, intro, *stories]))
 
 
 def stakes_section(analyses: Analyses):
@@ -509,7 +508,7 @@ def stakes_section(analyses: Analyses):
                 "Aucune synthèse, aucun verbatim ni aucun enjeu n'a été déposé pour ce "
                 f"territoire ({where}) : cette partie du diagnostic n'est pas renseignée."
             )
-        return report.text(f"*{sentence}*")
+        return blocks.text(f"*{sentence}*")
     parts = [
         "*Cette partie est rédigée par les analystes à partir des entretiens menés sur le "
         "territoire ; elle se lit avec les chiffres des sections précédentes.*"
@@ -517,4 +516,4 @@ def stakes_section(analyses: Analyses):
     for name, text in analyses.sections.items():
         parts.append(f"### {SECTION_FILES[name]}")
         parts.append(_prepared(text))
-    return report.text("\n\n".join(parts))
+    return blocks.text("\n\n".join(parts))

@@ -18,7 +18,7 @@ import pandas as pd
 
 from bassin_lib.files import write_atomic
 from bassin_lib.inputs.territories import Territory
-from bassin_lib.rendering import narrative
+from bassin_lib.rendering import french
 
 
 def text(markdown: str):
@@ -106,7 +106,7 @@ def identity(cube, territory: Territory):
     ]
     if not own.empty:
         last = own.iloc[-1]
-        rows.append((f"Population ({last['period'].year})", narrative.format_number(last["value"])))
+        rows.append((f"Population ({last['period'].year})", french.format_number(last["value"])))
     rows.append(
         ("Comparaisons", f"{territory.region_label} ; {cube.meta.get('france_label', 'France')}")
     )

@@ -14,7 +14,7 @@ import seaborn as sns
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from bassin_lib.rendering import narrative
+from bassin_lib.rendering import french
 
 _PALETTE = sns.color_palette("colorblind")
 COLORS = {"territory": _PALETTE[0], "region": _PALETTE[1], "france": "#6b6b6b"}
@@ -55,7 +55,7 @@ def _figure(title: str, source: str) -> tuple[Figure, object]:
 
 def _french_axis(ax, decimals: int = 0, unit: str = "", axis: str = "y") -> None:
     def fmt(value, _pos):
-        return narrative.format_number(value, decimals) + (f"\u00a0{unit}" if unit else "")
+        return french.format_number(value, decimals) + (f"\u00a0{unit}" if unit else "")
 
     getattr(ax, f"{axis}axis").set_major_formatter(FuncFormatter(fmt))
 
@@ -110,8 +110,8 @@ def employment_index(
     """
     first, last = frame["period"].min(), frame["period"].max()
     title = (
-        f"Emploi salarié privé (CVS), indice base 100 au {narrative.quarter_short(pd.Period(base, 'Q'))}"
-        f"\n{narrative.quarter_short(first)} – {narrative.quarter_short(last)}"
+        f"Emploi salarié privé (CVS), indice base 100 au {french.quarter_short(pd.Period(base, 'Q'))}"
+        f"\n{french.quarter_short(first)} – {french.quarter_short(last)}"
     )
     with style():
         fig, ax = _figure(title, source)
@@ -125,8 +125,8 @@ def employment_index(
                 color="#dddddd",
                 alpha=0.5,
                 lw=0,
-                label=f"Fenêtre de crise ({narrative.quarter_short(first)} – "
-                f"{narrative.quarter_short(last)})",
+                label=f"Fenêtre de crise ({french.quarter_short(first)} – "
+                f"{french.quarter_short(last)})",
             )
         ax.axhline(100, color="#999999", lw=0.8)
         _french_axis(ax, 0)
@@ -141,12 +141,12 @@ def quarterly_changes(frame: pd.DataFrame, source: str) -> Figure:
     first = periods[0] - 1
     title = (
         "Évolution trimestrielle des emplois salariés privés depuis le début de la crise"
-        f"\n({narrative.quarter_short(first)} – {narrative.quarter_short(periods[-1])}, "
+        f"\n({french.quarter_short(first)} – {french.quarter_short(periods[-1])}, "
         "variation par rapport au trimestre précédent)"
     )
     with style():
         fig, ax = _figure(title, source)
-        _role_bars(ax, frame, "period", periods, [narrative.quarter_short(p) for p in periods])
+        _role_bars(ax, frame, "period", periods, [french.quarter_short(p) for p in periods])
     return fig
 
 
@@ -156,7 +156,7 @@ def jobseekers_change(frame: pd.DataFrame, source: str) -> Figure:
     categories = ["A", "B", "C", "ABC"]
     title = (
         "Évolution du nombre de demandeurs d'emploi par catégorie"
-        f"\n({narrative.quarter_short(start)} – {narrative.quarter_short(end)})"
+        f"\n({french.quarter_short(start)} – {french.quarter_short(end)})"
     )
     with style():
         fig, ax = _figure(title, source)
@@ -175,7 +175,7 @@ def unemployment_rate(frame: pd.DataFrame, source: str) -> Figure:
     first, last = frame["period"].min(), frame["period"].max()
     title = (
         "Taux de chômage localisé (CVS, en % de la population active)"
-        f"\n{narrative.quarter_short(first)} – {narrative.quarter_short(last)}"
+        f"\n{french.quarter_short(first)} – {french.quarter_short(last)}"
     )
     with style():
         fig, ax = _figure(title, source)
@@ -216,9 +216,9 @@ def poverty(frame: pd.DataFrame, source: str) -> Figure:
             for k, value in enumerate(rows[column]):
                 if pd.notna(value):
                     text = (
-                        narrative.format_percent(value, decimals)
+                        french.format_percent(value, decimals)
                         if unit == "%"
-                        else narrative.format_euros(value)
+                        else french.format_euros(value)
                     )
                     ax.text(value, k, " " + text, va="center", fontsize=8)
             ax.margins(x=0.25)
@@ -287,7 +287,7 @@ def sector_structure(
     own = own.sort_values("share", ascending=False).head(n)
     period = own["period"].iloc[0]
     title = (
-        f"Structure sectorielle de l'emploi salarié privé, {narrative.quarter_short(period)}"
+        f"Structure sectorielle de l'emploi salarié privé, {french.quarter_short(period)}"
         f"\n(part des emplois, {len(own)} premiers secteurs du territoire)"
     )
     with style():

@@ -11,7 +11,7 @@ from matplotlib.ticker import FuncFormatter
 
 from bassin_lib.errors import ParameterError
 from bassin_lib.inputs.territories import Territory
-from bassin_lib.rendering import narrative
+from bassin_lib.rendering import french
 from bassin_lib.rendering.figures import COLORS, style
 
 
@@ -52,13 +52,13 @@ def _period_text(period) -> str:
     """« T3 2023 » for a quarter, « 2019 » for a year, « mars 2024 » for a month."""
     if isinstance(period, pd.Period):
         if period.freqstr.startswith("Q"):
-            return narrative.quarter_short(period)
+            return french.quarter_short(period)
         if period.freqstr.startswith(("Y", "A")):
             return str(period.year)
         if period.freqstr.startswith("M"):
             from babel.dates import format_date
 
-            return format_date(period.to_timestamp(), "MMMM y", locale=narrative.LOCALE)
+            return format_date(period.to_timestamp(), "MMMM y", locale=french.LOCALE)
     return str(period)
 
 
@@ -210,7 +210,7 @@ def choropleth(
         bar.ax.yaxis.set_major_formatter(
             FuncFormatter(
                 lambda v, _pos: (
-                    narrative.format_number(v, decimals) + (f"\u00a0{unit}" if unit else "")
+                    french.format_number(v, decimals) + (f"\u00a0{unit}" if unit else "")
                 )
             )
         )

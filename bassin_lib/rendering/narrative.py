@@ -19,8 +19,7 @@ import math
 import pandas as pd
 
 from bassin_lib.analysis.registry import BY_FUNCTION
-from bassin_lib.rendering.french import (  # noqa: F401  (re-exported for the notebook's sentences)
-    LOCALE,
+from bassin_lib.rendering.french import (
     NBSP,
     format_euros,
     format_number,
@@ -30,7 +29,6 @@ from bassin_lib.rendering.french import (  # noqa: F401  (re-exported for the no
     french_list,
     ordinal,
     quarter_label,
-    quarter_short,
 )
 
 NOISE_POINTS = 0.5

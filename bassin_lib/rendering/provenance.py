@@ -23,7 +23,8 @@ give the same bytes)::
      "figures": [{"number", "title", "function": [...], "datasets": [<dataset>, ...]}],
      "numbers": [{"name", "label", "value", "unit", "period", "function": [...],
                   "datasets": [...]}],
-     "analyst_files": [{"file": "DA01/methode.md", "sha256"}]
+     "analyst_files": [{"file": "DA01/methode.md", "sha256"}],
+     "environment": {"lock_file": "requirements.lock", "lock_sha256"}   # the pinned packages
     }
 
 where ``<dataset>`` is::
@@ -56,6 +57,7 @@ from pathlib import Path
 from bassin_lib import analysis
 from bassin_lib.analysis.headlines import context_keys
 from bassin_lib.analysis.registry import HEADLINES
+from bassin_lib.environment import LOCK_FILE, lock_digest
 from bassin_lib.errors import ParameterError
 from bassin_lib.inputs.fetch import sha256_of
 from bassin_lib.inputs.territories import Territory
@@ -263,6 +265,7 @@ class Recorder:
             "figures": self.figures,
             "numbers": self.numbers,
             "analyst_files": self.analyst_files,
+            "environment": {"lock_file": LOCK_FILE.name, "lock_sha256": lock_digest()},
         }
 
     def to_json(self) -> str:

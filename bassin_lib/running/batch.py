@@ -28,7 +28,7 @@ from bassin_lib.errors import EditionLockedError, MachineError, ParameterError
 from bassin_lib.files import publish_dir, write_atomic, writing_to
 from bassin_lib.inputs import datasets
 from bassin_lib.paths import DIAGNOSTIC_NOTEBOOK, OUTPUT_DIR
-from bassin_lib.rendering import index_site as report
+from bassin_lib.rendering import index_site
 from bassin_lib.running import cache, executors, ledger
 from bassin_lib.running.parameters import check_edition, kernel_name, validate_parameters
 
@@ -364,12 +364,12 @@ def _index_page(records: list[dict], edition: str, edition_dir: Path, cube) -> s
         path = edition_dir / record["territory"] / "indicators.json"
         if record["status"] in ledger.SUCCESS and path.exists():
             headline[record["territory"]] = json.loads(path.read_text(encoding="utf-8"))
-    return report.render_index(
+    return index_site.render_index(
         records,
         edition,
         cube.meta.get("notice"),
         headline,
-        shapes=report.territory_shapes(
+        shapes=index_site.territory_shapes(
             cube, [r["territory"] for r in records if r["status"] in ledger.SUCCESS]
         ),
     )

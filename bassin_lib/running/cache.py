@@ -6,6 +6,7 @@ import hashlib
 import json
 from pathlib import Path
 
+from bassin_lib.environment import lock_digest
 from bassin_lib.paths import PACKAGE_DIR
 
 CACHE_FILE = ".cache-key"
@@ -39,7 +40,8 @@ def folder_digest(folder: Path) -> str:
 
 
 def library_digest() -> str:
-    """Content of the library: every module and template of ``bassin_lib``.
+    """Content of the library and its environment: every module and template of
+    ``bassin_lib``, and the lock file that pins the packages it runs on.
 
     Returns
     -------
@@ -53,7 +55,8 @@ def library_digest() -> str:
         and p.suffix in {".py", ".j2", ".html", ".json"}
         and "__pycache__" not in p.parts
     ]
-    return digest(files, PACKAGE_DIR)
+    code = digest(files, PACKAGE_DIR)
+    return hashlib.sha256(f"{code}\n{lock_digest()}".encode()).hexdigest()
 
 
 def notebook_digest(notebook: str | Path) -> str:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from bassin_lib.errors import MachineError, SchedulerError
 from bassin_lib.files import is_machine_fault, publish_dir, write_atomic, writing_to
-from bassin_lib.rendering import page as report
+from bassin_lib.rendering import page
 from bassin_lib.running.cache import CACHE_FILE
 from bassin_lib.running.ledger import classify
 from bassin_lib.running.parameters import injected
@@ -120,8 +120,8 @@ def render_one(task: dict) -> dict:
     Notes
     -----
     The report is made in a work folder next to the final one (same file system) and published
-    by renames: an interrupted run leaves at most a hidden work folder, never half a report. A
-    failed run publishes its executed notebook, without report.
+    by renames: an interrupted run leaves at most a hidden work folder, never half a page. A
+    failed run publishes its executed notebook, without page.
     """
     started = time.perf_counter()
     edition_dir = Path(task["edition_dir"])
@@ -145,7 +145,7 @@ def render_one(task: dict) -> dict:
         html = None
         try:
             execute_notebook(task, executed, work)
-            html = report.notebook_to_html(executed, f"Diagnostic emploi : {task['label']}")
+            html = page.notebook_to_html(executed, f"Diagnostic emploi : {task['label']}")
         except Exception as exc:  # recorded in the ledger; the batch goes on
             if is_machine_fault(exc, edition_dir):
                 raise MachineError(edition_dir, exc.strerror or str(exc)) from exc
