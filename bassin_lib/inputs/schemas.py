@@ -19,6 +19,9 @@ is ``NaN``, never ``0``.
 | interim_quarterly | quarter | sector, measure | temporary workers |
 | income_base | year | component (productive, public, social, pensions, commuting, tourism) | captured income, € |
 | recruitment_bmo | year | occupation (FAP code), measure (``projects``, ``difficult``, ``seasonal``) | hiring projects; level ``bmo_basin`` |
+| employment_estel | year | measure (``salaried``, ``non_salaried``, ``total``), sector (A5 code or ``"TOTAL"``) | jobs at 31 December, place of work (INSEE Estel) |
+| employment_ape | year | nomenclature (``NA17``, ``NA38``, ``NA88``, ``APE``), sector (code), measure (``establishments``, ``employees``) | private establishments and salaried jobs at 31 December (Urssaf commune × APE) |
+| income_composition | year | component (Filosofi code: ``PACT``, ``PPEN``, ``PPAT``, ``PPSOC``…, ``PIMPOT``) | share of disposable income, % (taxes negative) |
 
 The commune → zone référentiel (:data:`COMMUNE_ZONE`) has no value column.
 """
@@ -37,6 +40,9 @@ QUARTER = pd.PeriodDtype("Q-DEC")
 YEAR = pd.PeriodDtype("Y-DEC")
 MONTH = pd.PeriodDtype("M")
 BMO_MEASURES = ["projects", "difficult", "seasonal"]
+ESTEL_MEASURES = ["salaried", "non_salaried", "total"]
+APE_NOMENCLATURES = ["NA17", "NA38", "NA88", "APE"]
+APE_MEASURES = ["establishments", "employees"]
 
 
 def _table(period_dtype, dims: dict[str, pa.Column], value_checks: list[pa.Check]):
@@ -104,6 +110,26 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
             )
         },
         [pa.Check.ge(0)],
+    ),
+    "employment_estel": _table(
+        YEAR,
+        {
+            "measure": pa.Column(str, pa.Check.isin(ESTEL_MEASURES)),
+            "sector": pa.Column(str, pa.Check.str_length(min_value=1)),
+        },
+        [pa.Check.ge(0)],
+    ),
+    "employment_ape": _table(
+        YEAR,
+        {
+            "nomenclature": pa.Column(str, pa.Check.isin(APE_NOMENCLATURES)),
+            "sector": pa.Column(str, pa.Check.str_length(min_value=1)),
+            "measure": pa.Column(str, pa.Check.isin(APE_MEASURES)),
+        },
+        [pa.Check.ge(0)],
+    ),
+    "income_composition": _table(
+        YEAR, {"component": pa.Column(str, pa.Check.str_length(min_value=1))}, []
     ),
     "recruitment_bmo": _table(
         YEAR,

@@ -128,6 +128,9 @@ TABLE_SUBJECTS = {
     "interim": "intérim",
     "area": "superficie des zones d'emploi",
     "jobseekers_monthly": "demandeurs d'emploi par mois",
+    "employment_estel": "estimations d'emploi par zone d'emploi (Insee)",
+    "employment_ape": "établissements et effectifs salariés privés par commune et APE",
+    "income_composition": "composition du revenu disponible des ménages",
 }
 
 
