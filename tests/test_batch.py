@@ -85,7 +85,7 @@ def test_report_html_has_the_right_sentence_figures_and_notice(batch, demo_data,
     assert "le nombre de chômeurs implicite" in text
     assert "habitants par km²" in text and "par an en moyenne" in text
     assert "en activité réduite (catégories B et C) représentent" in text
-    assert "Aucune donnée « intérim par zone d'emploi »" in text
+    assert "les intérimaires représentent" in text and "sur un an" in text  # 6. Intérim
     assert re.search(r"<blockquote>\s*<p><strong>Données synthétiques", html)
     # no code, no prompts, no Python debris
     body = html.split("<body", 1)[1]

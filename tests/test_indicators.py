@@ -142,3 +142,20 @@ def test_year_on_year_changes(tiny_cube):
         tiny_cube, tiny_cube.territory("0051"), "2020Q1", "2020Q1", adjustment="cvs"
     )
     assert early["change_pct"].isna().all()
+
+
+def test_crisis_reading_of_a_zone_without_employment_rows_is_missing_not_an_error():
+    """Mayotte's case: the zone exists but has no seasonally adjusted series."""
+    from conftest import TINY_GROUPS, TINY_ZONES, tiny_tables
+
+    from bassin_lib.inputs import cube as cube_module
+    from bassin_lib.inputs.territories import Referentiel
+    from bassin_lib.rendering import narrative
+
+    tables = tiny_tables()
+    employment = tables["employment"]
+    tables["employment"] = employment[employment["code"] != "2714"]
+    cube = cube_module.build_cube(tables, Referentiel(TINY_ZONES.copy(), TINY_GROUPS))
+    reading = ind.crisis_reading(cube, cube.territory("2714"), "2019Q4", "2020Q4")
+    assert len(reading) == 4 and reading["local"].isna().all() and reading["reading"].isna().all()
+    assert narrative.crisis_reading(reading).startswith("Les données nécessaires")

@@ -74,7 +74,10 @@ def test_sentence_says_minimums(bmo_cube):
     text = n.recruitment(frame, "Note de méthode.").replace("\u00a0", " ").replace("\u202f", " ")
     assert "prévoient au moins 350 projets de recrutement" in text
     # difficult: 160 / 350 = 45,7 % to (160 + 50) / 350 = 60,0 % ; France 200/450 to 250/450
-    assert "Entre 45,7 % et 60,0 % sont jugés difficiles (France : entre 44,4 % et 55,6 %)" in text
+    assert (
+        "Parmi les projets publiés, entre 45,7 % et 60,0 % sont jugés difficiles "
+        "(France : entre 44,4 % et 55,6 %)"
+    ) in text
     assert "et 10,0 % sont saisonniers" in text  # (10 + 5 + 20) / 350, nothing masked
     assert "1 des 4 croisements zone × métier sont masqués" in text
     assert text.endswith("Note de méthode.")

@@ -1,5 +1,8 @@
 """Choropleth: the zones shown around a territory, colours that follow the values, French
-colour bar, title with the period and the « Source : … » line."""
+colour bar, title with the period and the « Source : … » line; zones without a value greyed
+(« Donnée non publiée »), a territory without one still mapped and said so."""
+
+import dataclasses
 
 import geopandas as gpd
 import matplotlib
@@ -12,7 +15,7 @@ from bassin_lib import analysis as ind
 from bassin_lib.errors import ParameterError
 from bassin_lib.inputs import datasets
 from bassin_lib.inputs.territories import Territory
-from bassin_lib.rendering import maps
+from bassin_lib.rendering import analysts, maps, narrative, provenance, sections
 
 SOURCE = "Source : essai"
 
@@ -60,8 +63,12 @@ def test_extent_region_neighbours_all():
         maps.shown_zones(GEOMETRY, ZONE, "france")
 
 
+def _title(fig) -> str:
+    return fig._suptitle.get_text()
+
+
 def _texts(fig) -> str:
-    texts = [fig._supxlabel.get_text()]
+    texts = [fig._supxlabel.get_text(), _title(fig)]
     for ax in fig.axes:
         texts.append(ax.get_title(loc="left"))
         texts += [t.get_text() for t in ax.get_yticklabels()]
@@ -78,7 +85,7 @@ def test_choropleth_colours_follow_values_and_missing_zones_are_hatched():
     )
     text = _texts(fig)
     assert "Taux de chômage, T3 2023\n(en %)" in text  # the period is appended to line one
-    assert SOURCE in text and "Zone Un" in text and "Donnée non disponible" in text
+    assert SOURCE in text and "Zone Un" in text and "Donnée non publiée" in text
     assert "Limite de région" in text and "Taux de chômage" in text
     # the colour bar runs over the zones shown only (Z004, far away, is not shown): 5 to 10
     ax, bar = fig.axes
@@ -99,13 +106,13 @@ def test_choropleth_picks_the_latest_period_or_the_one_asked():
         ]
     )
     latest = maps.choropleth(GEOMETRY, values, ZONE, "Taux", SOURCE)
-    assert latest.axes[0].get_title(loc="left") == "Taux, T1 2021"
+    assert _title(latest) == "Taux, T1 2021"
     asked = maps.choropleth(GEOMETRY, values, ZONE, "Taux", SOURCE, period="2020Q4")
-    assert asked.axes[0].get_title(loc="left") == "Taux, T4 2020"
+    assert _title(asked) == "Taux, T4 2020"
     series = maps.choropleth(
         GEOMETRY, pd.Series({"Z001": 1.0, "Z002": 2.0}), ZONE, "Part", SOURCE, extent="region"
     )
-    assert series.axes[0].get_title(loc="left") == "Part"
+    assert _title(series) == "Part"
 
 
 def test_choropleth_refuses_ambiguous_or_absent_values():
@@ -135,3 +142,112 @@ def test_demo_unemployment_map_of_a_group():
     assert "Taux de chômage localisé par zone d'emploi, T4 2024" in text
     assert "Source : données synthétiques" in text
     assert "Pôle fictif Alpha (DA01 + DA02)" in text
+
+
+# --- zones without a value (INSEE publishes no rate for Guyane and Mayotte) -----------------
+
+GREY = matplotlib.colors.to_rgba("#d9d9d9")
+
+
+def _grey_collections(ax):
+    return [c for c in ax.collections if c.get_hatch() == "////"]
+
+
+def test_a_zone_without_value_is_greyed_and_the_legend_says_so():
+    values = _rates({"Z001": 5.0, "Z002": None, "Z003": 7.0})
+    fig = maps.choropleth(GEOMETRY, values, ZONE, "Taux", SOURCE)
+    ax = fig.axes[0]
+    (grey,) = _grey_collections(ax)
+    assert len(grey.get_paths()) == 1  # Z002 only
+    assert np.allclose(grey.get_facecolors()[0], GREY)
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == ["Zone Un", "Donnée non publiée", "Limite de région"]
+    # the colour bar runs over the published values: 5 to 7
+    fig.canvas.draw()
+    ticks = [t.get_text() for t in fig.axes[1].get_yticklabels() if t.get_text()]
+    assert ticks[0] == "5,0\u00a0%" and ticks[-1] == "7,0\u00a0%"
+
+
+def test_a_territory_without_value_shows_its_neighbours_and_its_outline():
+    values = _rates({"Z001": None, "Z002": 6.0, "Z003": 7.0})
+    fig = maps.choropleth(GEOMETRY, values, ZONE, "Taux", SOURCE)
+    ax = fig.axes[0]
+    assert _title(fig) == "Taux, T3 2023"
+    coloured = ax.collections[0]  # Z002 and Z003
+    assert len(coloured.get_paths()) == 2
+    (grey,) = _grey_collections(ax)
+    assert len(grey.get_paths()) == 1 and np.allclose(grey.get_facecolors()[0], GREY)
+    # the territory's outline: the boundary of Z001, in black
+    outline = [line for line in ax.get_lines() if line.get_linewidth() == 1.8]
+    assert len(outline) == 1
+    xs = np.asarray(outline[0].get_xdata(), dtype=float)
+    assert np.nanmin(xs) == pytest.approx(0, abs=0.01) and np.nanmax(xs) == pytest.approx(1, 0.01)
+    assert "Donnée non publiée" in _texts(fig)
+
+
+def test_no_value_at_all_for_the_zones_shown_still_renders():
+    # Guyane: no zone of the map has a rate; the period is the latest of the other zones
+    values = pd.concat([_rates({"Z004": 9.0}, "2023Q3"), _rates({"Z001": None}, "2023Q3")])
+    fig = maps.choropleth(GEOMETRY, values, ZONE, "Taux", SOURCE, extent="region")
+    assert _title(fig) == "Taux, T3 2023"
+    assert len(fig.axes) == 1  # no colour bar: nothing is coloured
+    (grey,) = _grey_collections(fig.axes[0])
+    assert len(grey.get_paths()) == 2  # Z001 and Z002
+    assert "Donnée non publiée" in _texts(fig)
+    zone_values, period = maps.values_at(values, {"Z001", "Z002"})
+    assert str(period) == "2023Q3" and zone_values.reindex(["Z001", "Z002"]).isna().all()
+
+
+def test_sentence_for_a_territory_without_published_value():
+    q3 = pd.Period("2023Q3", "Q")
+    subject = "le taux de chômage localisé"
+    alone = narrative.not_published_on_map(subject, ["Mayotte"], q3)
+    assert alone == (
+        "Le taux de chômage localisé n'est pas publié pour Mayotte au 3e trimestre 2023 : "
+        "la zone apparaît en grisé sur la carte."
+    )
+    nowhere = narrative.not_published_on_map(subject, ["Savanes"], q3, nowhere=True)
+    assert nowhere.startswith(
+        "Le taux de chômage localisé n'est publié ni pour Savanes ni pour les zones d'emploi "
+        "voisines au 3e trimestre 2023"
+    )
+    part = narrative.not_published_on_map(subject, ["Savanes"], q3, whole=False)
+    assert "pour la zone d'emploi Savanes au 3e trimestre 2023 : la zone apparaît" in part
+    group = narrative.not_published_on_map(subject, ["Guyane"], q3, n_zones=3)
+    assert group.endswith("les zones apparaissent en grisé sur la carte.")
+
+
+def _diagnostic(cube, territory):
+    t = cube.territory(territory)
+    return sections.Diagnostic(
+        cube=cube,
+        territory=t,
+        edition="essai",
+        crisis_start="2019Q4",
+        crisis_end="2020Q4",
+        long_run_start="2012Q4",
+        shock_quarters=["2020Q1", "2020Q2", "2020Q4"],
+        prov=provenance.Recorder(cube, t),
+        analyses=analysts.load(t.id, ""),
+    )
+
+
+def test_section_map_of_a_zone_whose_rate_is_not_published(demo_cube):
+    rates = demo_cube.tables["unemployment_rate"]
+    unpublished = rates.assign(value=rates["value"].where(rates["code"] != "DA01"))
+    cube = dataclasses.replace(
+        demo_cube, tables={**demo_cube.tables, "unemployment_rate": unpublished}
+    )
+    items = sections.unemployment_map(_diagnostic(cube, "DA01"))
+    texts = [item.data for item in items if hasattr(item, "data")]
+    figures = [item for item in items if not hasattr(item, "data")]
+    assert len(texts) == 1 and len(figures) == 1
+    label = cube.territory("DA01").label
+    assert texts[0] == (
+        f"Le taux de chômage localisé n'est pas publié pour {label} au 4e trimestre 2024 : "
+        "la zone apparaît en grisé sur la carte."
+    )
+    assert "Donnée non publiée" in _texts(figures[0])
+    # a zone with its rate: the map alone
+    items = sections.unemployment_map(_diagnostic(demo_cube, "DA01"))
+    assert [hasattr(item, "data") for item in items] == [False]

@@ -253,3 +253,10 @@ def test_the_small_count_threshold_is_the_registry_one(tiny_cube, monkeypatch):
     lowered = replace(registry.BY_FUNCTION["jobseekers_change"], min_count=50)
     monkeypatch.setitem(registry.BY_FUNCTION, "jobseekers_change", lowered)
     assert "prudence" not in n.jobseekers_change(frame)
+
+
+def test_place_names_elide():
+    assert f.of_place("Belfort") == "de Belfort"
+    assert f.of_place("Ouest-Guyanais") == "d'Ouest-Guyanais"
+    assert f.of_place("Le Havre") == "du Havre" and f.of_place("Les Sables") == "des Sables"
+    assert f.of_place("La Rochelle") == "de la Rochelle"

@@ -151,8 +151,9 @@ def test_demo_reports_have_a_complete_provenance_sidecar(demo_batch):
     for territory in ("DA01", "pole-fictif-alpha"):
         folder = result.edition_dir / territory
         # locator map, income bases, poverty, unemployment, its map, employment index,
-        # quarterly changes, sectors, job seekers, recruitment
-        sidecar = _check_sidecar(folder, 10)
+        # quarterly changes, sectors, job seekers, temporary work (share, activity, profile),
+        # recruitment
+        sidecar = _check_sidecar(folder, 13)
         text = (folder / "provenance.json").read_text(encoding="utf-8")
         assert str(output) not in text  # no machine path
         assert sidecar["synthetic"] is True and sidecar["territory"]["id"] == territory
@@ -222,8 +223,10 @@ def test_real_report_sidecar_gives_the_official_files_sha256(real_dir, tmp_path)
         log=lambda *_: None,
     )
     assert result.exit_code == 0
-    # no income bases, zone-level job seekers nor sector detail in the real set: 7 figures
-    sidecar = _check_sidecar(result.edition_dir / "2705", 7)
+    # locator map, income composition, poverty, unemployment, its map, private employment
+    # index, total employment index (Estel), quarterly changes, sectors (Estel A5), job seekers
+    # by département, recruitment: 11 figures (no temporary-work file covers Belfort)
+    sidecar = _check_sidecar(result.edition_dir / "2705", 11)
     assert sidecar["synthetic"] is False and sidecar["generator"] is None
     checked = set()
     for entry in [*sidecar["figures"], *sidecar["numbers"], {"datasets": [sidecar["zoning"]]}]:
@@ -241,11 +244,16 @@ def test_real_report_sidecar_gives_the_official_files_sha256(real_dir, tmp_path)
         "Base_open_data_BMO_2024.xlsx",
         "France_Travail_Bassin_Emploi_2021.csv",
         "ze2020_2023_simplified_0p003deg.geojson",
+        "emploi-zone-1998-2018.xlsx",
+        "emploi_demandeur.csv",
     } <= checked
     producers = {d["table"]: d["producer"] for f in sidecar["figures"] for d in f["datasets"]}
     assert producers["unemployment_rate"] == "Insee"
     assert producers["employment"] == "Urssaf"
     assert producers["recruitment_bmo"] == "France Travail"
+    assert producers["employment_estel"] == "Insee"
+    assert producers["income_composition"].startswith("Insee")  # Filosofi: Insee-DGFiP-Cnaf…
+    assert producers["jobseekers_local"] == "France Travail"
 
 
 def test_provenance_names_the_lock_of_the_environment(demo_cube):

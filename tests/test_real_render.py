@@ -107,9 +107,23 @@ def test_real_reports_name_sources_and_vintages_and_say_what_is_missing(rendered
     assert "Source : France Travail, enquête Besoins en main-d'œuvre (2024)" in text
     assert "ne sont pas des zones d'emploi de l'Insee" in text
     assert "prévoient au moins" in text and "sont jugés difficiles (France : entre" in text
-    # no zone-level job seekers file in the real set: one sentence instead of the section
-    assert "Aucune donnée « demandeurs d'emploi par zone d'emploi »" in text
-    assert "Aucune donnée « emploi salarié privé par secteur »" in text
+    # no zone-level job seekers file in the real set: France Travail's monthly STMT file, read
+    # at the level of the départements, the level said in the sentence and the chart
+    assert (
+        "À l'échelle des départements du Doubs, de la Haute-Saône et du Territoire de Belfort, "
+        "que recoupent les zones d'emploi du territoire, France Travail recense 79 020 "
+        "demandeurs d'emploi inscrits en décembre 2024"
+    ) in text
+    assert "Catégories non précisées par la source (vraisemblablement A, B et C)" in text
+    assert "Source : France Travail, STMT, demandeurs d'emploi inscrits par mois" in text
+    assert "Aucune donnée « demandeurs d'emploi par zone d'emploi »" not in text
+    # section 4 on real data: INSEE Estimations d'emploi, total since 1998 and A5 sectors
+    assert "Aucune donnée « emploi salarié privé par secteur »" not in text
+    estel = "Source : Insee, Estimations d'emploi, emploi par zone d'emploi (1998-2018)"
+    assert f"({estel} ; secteurs A5 (5 grands secteurs))" in text
+    assert "Entre 1998 et 2018, le territoire a perdu" in text
+    assert "(effet de structure)" in text and "indice de Krugman" in text
+    assert "ne peut pas être établie à partir des secteurs A5" in text
     # a group's rates are approximations, said so
     assert "(valeur approchée, moyenne des zones pondérée par leur population)" in text
     assert "Belfort, Montbéliard" in text or "2705 Belfort" in text

@@ -48,7 +48,9 @@ def value(table, **keys):
 @pytest.mark.parametrize("module", [urssaf, dares_demandeurs, francetravail_bmo, dares_interim])
 def test_each_module_declares_its_source(module):
     assert isinstance(module.SOURCE, Source)
-    assert module.SOURCE.licence.startswith("Licence Ouverte")
+    # the licence the publisher states: the ODbL for Urssaf's open data
+    expected = "Open Data Commons Open Database License" if module is urssaf else "Licence Ouverte"
+    assert module.SOURCE.licence.startswith(expected)
     assert module.SOURCE.source_line().startswith("Source : ")
     assert "?" not in module.SOURCE.vintage and module.SOURCE.vintage
 
@@ -374,97 +376,6 @@ def test_dares_zone_missing_column(tmp_path):
         DataFormatError, match=r"d\.csv, row 1: missing column\(s\) \['Ancienneté'\]"
     ):
         dares_demandeurs.read_zone_quarterly(write(tmp_path, "d.csv", text))
-
-
-# --- France Travail: job seekers by commune, monthly ------------------------------------------
-
-COMMUNE_HEADER = ",".join(dares_demandeurs.COMMUNE_MONTHLY_COLUMNS)
-
-
-def test_commune_monthly_levels_from_code_shapes(tmp_path):
-    text = COMMUNE_HEADER + (
-        "\n01053,janvier_2020,4840\n2A004,février_2020,3000\n1053,Aout_2020,4800"
-        "\n90,janvier_2020,13600\n2A,janvier_2020,5000\n971,janvier_2020,60000"
-        "\n1,janvier_2020,20000\nreg27,decembre_2024,235960\n"
-    )
-    table = dares_demandeurs.read_commune_monthly(write(tmp_path, "c.csv", text))
-    got = {(r.level, r.code, str(r.period)): r.value for r in table.itertuples()}
-    assert got == {
-        ("commune", "01053", "2020-01"): 4840,
-        ("commune", "2A004", "2020-02"): 3000,
-        ("commune", "01053", "2020-08"): 4800,
-        ("departement", "90", "2020-01"): 13600,
-        ("departement", "2A", "2020-01"): 5000,
-        ("departement", "971", "2020-01"): 60000,
-        ("departement", "01", "2020-01"): 20000,
-        ("region", "27", "2024-12"): 235960,
-    }
-    assert set(table["category"]) == {"ABC"}
-
-
-@pytest.mark.parametrize("code", ["123456", "A1234", "980"])
-def test_commune_monthly_unknown_code_shape(tmp_path, code):
-    text = COMMUNE_HEADER + f"\n01053,janvier_2020,10\n{code},janvier_2020,10\n"
-    with pytest.raises(
-        DataFormatError,
-        match=rf"c\.csv, row 3, column 'codgeo': found '{code}'; expected a commune",
-    ):
-        dares_demandeurs.read_commune_monthly(write(tmp_path, "c.csv", text))
-
-
-def test_commune_monthly_unreadable_month(tmp_path):
-    text = COMMUNE_HEADER + "\n01053,janv_2020,10\n"
-    with pytest.raises(
-        DataFormatError, match=r"row 2, column 'YEAR': found 'janv_2020'; expected a month"
-    ):
-        dares_demandeurs.read_commune_monthly(write(tmp_path, "c.csv", text))
-
-
-def test_commune_monthly_repeated_rows_collapse_and_conflicts_are_nan(tmp_path):
-    text = COMMUNE_HEADER + (
-        "\n01053,janvier_2020,4840\n01053,janvier_2020,4840"
-        "\n69149,janvier_2020,300\n69149,janvier_2020,880\n90010,janvier_2020,s\n"
-    )
-    with pytest.warns(BassinWarning, match=r"1 code\(s\) carry two different values .*69149"):
-        table = dares_demandeurs.read_commune_monthly(write(tmp_path, "c.csv", text))
-    assert value(table, code="01053", period="2020-01") == 4840
-    assert math.isnan(value(table, code="69149", period="2020-01"))
-    assert math.isnan(value(table, code="90010", period="2020-01"))
-    assert len(table) == 3
-
-
-def test_commune_monthly_negative_and_text_counts(tmp_path):
-    with pytest.raises(
-        DataFormatError, match=r"row 2, column 'Demandeurs_Emploi': found '-10'; expected a count"
-    ):
-        dares_demandeurs.read_commune_monthly(
-            write(tmp_path, "c.csv", COMMUNE_HEADER + "\n01053,janvier_2020,-10\n")
-        )
-    with pytest.raises(DataFormatError, match=r"row 2, column 'Demandeurs_Emploi': found 'n/a'"):
-        dares_demandeurs.read_commune_monthly(
-            write(tmp_path, "c.csv", COMMUNE_HEADER + "\n01053,janvier_2020,n/a\n")
-        )
-
-
-def test_commune_monthly_real_file(real_dir):
-    path = real_dir / COMMUNES_REAL
-    with pytest.warns(BassinWarning, match=r"10 code\(s\) carry two different values"):
-        table = dares_demandeurs.read_commune_monthly(path)
-    with open(path, encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    keys = {(r["codgeo"], r["YEAR"]) for r in rows}
-    assert len(table) == len(keys) == 144_180  # 2,403 codes x 60 months (2020-01 to 2024-12)
-    assert table.groupby("level")["code"].nunique().to_dict() == {
-        "commune": 2288,
-        "departement": 99,
-        "region": 16,
-    }
-    (belfort,) = [r for r in rows if (r["codgeo"], r["YEAR"]) == ("90010", "janvier_2020")]
-    assert value(table, code="90010", period="2020-01") == float(belfort["Demandeurs_Emploi"])
-    (region,) = [r for r in rows if (r["codgeo"], r["YEAR"]) == ("reg27", "decembre_2024")]
-    assert value(table, level="region", code="27", period="2024-12") == float(
-        region["Demandeurs_Emploi"]
-    )
 
 
 # --- France Travail: BMO ----------------------------------------------------------------------

@@ -10,7 +10,16 @@ by ``level, code``): the same formulas, vectorised, for batches and benchmarks. 
 and shift-share families take the canonical employment frame directly and are vectorised too.
 """
 
-from bassin_lib.analysis.development_model import development_model, income_base_shares
+from bassin_lib.analysis.annual_employment import (
+    annual_employment_change,
+    annual_employment_index,
+)
+from bassin_lib.analysis.development_model import (
+    development_model,
+    income_base_shares,
+    income_composition_levels,
+    income_composition_profile,
+)
 from bassin_lib.analysis.employment import (
     crisis_reading,
     employment_change,
@@ -22,12 +31,21 @@ from bassin_lib.analysis.interim import (
     interim_profile_shares,
     interim_sector_mix,
     interim_share,
+    interim_share_ape,
     interim_yoy,
 )
-from bassin_lib.analysis.jobseekers import jobseeker_shares, jobseekers_change, jobseekers_series
+from bassin_lib.analysis.jobseekers import (
+    jobseeker_shares,
+    jobseekers_change,
+    jobseekers_communes_change,
+    jobseekers_departements,
+    jobseekers_departements_change,
+    jobseekers_series,
+)
 from bassin_lib.analysis.living_standards import income_poverty_levels
 from bassin_lib.analysis.population import population_change, population_density, population_growth
 from bassin_lib.analysis.recruitment import recruitment_by_occupation, recruitment_summary
+from bassin_lib.analysis.sector_data import sector_frame
 from bassin_lib.analysis.sectors import (
     location_quotients,
     sector_shares,
@@ -43,11 +61,17 @@ from bassin_lib.analysis.unemployment import (
 )
 
 __all__ = [
+    "annual_employment_change",
+    "annual_employment_index",
+    "sector_frame",
     "development_model",
     "income_base_shares",
+    "income_composition_levels",
+    "income_composition_profile",
     "interim_profile_shares",
     "interim_sector_mix",
     "interim_share",
+    "interim_share_ape",
     "interim_yoy",
     "jobseeker_shares",
     "labour_force_identity",
@@ -66,6 +90,9 @@ __all__ = [
     "employment_index",
     "income_poverty_levels",
     "jobseekers_change",
+    "jobseekers_communes_change",
+    "jobseekers_departements",
+    "jobseekers_departements_change",
     "jobseekers_series",
     "population_change",
     "quarterly_changes",

@@ -19,6 +19,13 @@ source module. This module only works on the table: shares, socialisation (A7) a
 
 Functions work on every territory at once (pivots and column operations, no loop over
 territories). A masked component (``NaN`` or absent row) is missing, never zero.
+
+On real data there is no open ``income_base`` table. What Filosofi publishes instead is the
+composition of the disposable income of the households living in a territory (table
+``income_composition``: activity income, pensions, property income, social benefits, taxes):
+:func:`income_composition_levels` reads it for a territory, its region and France
+métropolitaine, and :func:`income_composition_profile` labels it with a simple rule against
+France. It describes the residents' income, not the captured-income bases above.
 """
 
 from __future__ import annotations
@@ -30,8 +37,18 @@ from types import MappingProxyType
 import numpy as np
 import pandas as pd
 
-from bassin_lib.analysis.common import check_choice, check_period, frame_span, long_rows
+from bassin_lib.analysis.common import (
+    check_choice,
+    check_period,
+    check_territory,
+    cube_table,
+    frame_span,
+    long_rows,
+    shared_doc,
+    table_span,
+)
 from bassin_lib.errors import ParameterError
+from bassin_lib.inputs.territories import Territory
 
 KEYS = ["level", "code", "period"]
 COMPONENTS = ["productive", "public", "social", "pensions", "commuting", "tourism"]
@@ -390,3 +407,226 @@ def development_model(
         out[component] = lever[:, position]
     out["complete"] = known
     return out
+
+
+# --------------------------------------------------------------------------------------------
+# Composition of households' disposable income (INSEE Filosofi), for real data
+# --------------------------------------------------------------------------------------------
+
+COMPOSITION_TABLE = "income_composition"
+#: Filosofi components of disposable income (table ``income_composition``), in reading order,
+#: with their French labels. ``PACT = PTSA + PCHO + PBEN``, ``PPSOC = PPFAM + PPMINI +
+#: PPLOGT``, ``PACT + PPEN + PPAT + PPSOC + PIMPOT = 100``.
+COMPOSITION_LABELS: Mapping[str, str] = MappingProxyType(
+    {
+        "PACT": "revenus d'activité",
+        "PTSA": "salaires et traitements",
+        "PCHO": "indemnités de chômage",
+        "PBEN": "revenus des activités non salariées",
+        "PPEN": "pensions, retraites et rentes",
+        "PPAT": "revenus du patrimoine",
+        "PPSOC": "prestations sociales",
+        "PPFAM": "prestations familiales",
+        "PPMINI": "minima sociaux",
+        "PPLOGT": "prestations logement",
+        "PIMPOT": "impôts",
+    }
+)
+COMPOSITION_COMPONENTS = list(COMPOSITION_LABELS)
+#: The four sources of disposable income the profile compares (with taxes they sum to 100).
+PROFILE_BASES = ("PACT", "PPEN", "PPAT", "PPSOC")
+#: Their names in a profile label (plural nouns: « de pensions », « des pensions »).
+PROFILE_NOUNS: Mapping[str, str] = MappingProxyType(
+    {
+        "PACT": "revenus d'activité",
+        "PPEN": "pensions",
+        "PPAT": "revenus du patrimoine",
+        "PPSOC": "prestations sociales",
+    }
+)
+#: Points above France métropolitaine from which a source is a « forte part » of income.
+PROFILE_MARGIN = 2.0
+COMPOSITION_COLUMNS = ["role", "label", "period", *COMPOSITION_COMPONENTS, "approximate"]
+PROFILE_COLUMNS = [
+    "role",
+    "label",
+    "period",
+    "dominant",
+    "strong",
+    "profile",
+    *[f"gap_{base}" for base in PROFILE_BASES],
+    "margin",
+    "complete",
+    "approximate",
+]
+
+
+@shared_doc
+def income_composition_levels(cube, territory: Territory, year=None) -> pd.DataFrame:
+    """Composition of households' disposable income (% by source), territory vs region vs France.
+
+    Parameters
+    ----------
+    {{cube_one_territory}}
+    year : str or Period, optional
+        A year of the ``income_composition`` table; default: the latest year for which the
+        territory has its share of activity income (``PACT``).
+
+    Returns
+    -------
+    DataFrame
+        One row per role (territory, region, France): ``role, label, period``, one column per
+        component of :data:`COMPOSITION_COMPONENTS` (``PACT`` … ``PIMPOT``, % of disposable
+        income, taxes negative; NaN where masked or not published), ``approximate``. Empty
+        (same columns) when ``year`` is None and the territory has no share of activity income.
+
+    Raises
+    ------
+    ParameterError
+        A territory that is None or not of this cube; a year that does not parse or lies
+        outside the years of the table.
+    DataFormatError
+        The cube has no ``income_composition`` table.
+
+    Notes
+    -----
+    ``share_k = 100 × R_k / RD`` with ``R_k`` the income of source ``k`` of the households
+    living in the territory and ``RD`` their disposable income, as published by Filosofi for
+    zones, regions and France (France métropolitaine: sheet ``METRO``). For a group of
+    several zones, the shares are the population-weighted means of its zones' shares, flagged
+    ``approximate``: the exact shares ``Σ_z R_kz / Σ_z RD_z`` would need each zone's
+    disposable income, which the file does not give. These shares describe where the
+    residents' income comes from; they are not the captured-income bases
+    (:func:`income_base_shares`) of the source study.
+    """
+    cube_table(cube, COMPOSITION_TABLE)
+    check_territory(cube, territory, allow_none=False)
+    span = table_span(cube, COMPOSITION_TABLE)
+    period = None if year is None else check_period(year, span, "year")
+    rows = cube.select(COMPOSITION_TABLE, territory)
+    if period is None:
+        own = rows[
+            (rows["role"] == "territory") & (rows["component"] == "PACT") & rows["value"].notna()
+        ]
+        if own.empty:
+            return pd.DataFrame(columns=COMPOSITION_COLUMNS)
+        period = own["period"].max()
+    rows = rows[rows["period"] == period]
+    order = rows[["role", "label"]].drop_duplicates().set_index(["role", "label"]).index
+    wide = rows.set_index(["role", "label", "component"])["value"].unstack("component")
+    wide = wide.reindex(index=order, columns=COMPOSITION_COMPONENTS)
+    wide["approximate"] = rows.groupby(["role", "label"], sort=False)["approximate"].any()
+    wide.columns.name = None
+    out = wide.reset_index().assign(period=period)
+    return out[COMPOSITION_COLUMNS]
+
+
+def income_composition_profile(
+    levels: pd.DataFrame, margin: float = PROFILE_MARGIN
+) -> pd.DataFrame:
+    """The income profile of the territory and its region against France, from Filosofi shares.
+
+    Parameters
+    ----------
+    levels : DataFrame
+        Output of :func:`income_composition_levels` (rows ``territory``, ``region``,
+        ``france``; columns ``PACT``, ``PPEN``, ``PPAT``, ``PPSOC``).
+    margin : float, default :data:`PROFILE_MARGIN` (2 points)
+        Points above France from which a source is a « forte part » of income; ``≥ 0``.
+
+    Returns
+    -------
+    DataFrame
+        One row per role other than France: ``role, label, period``, ``dominant`` (the
+        Filosofi code of the largest source), ``strong`` (codes of the sources at least
+        ``margin`` points above France, ``", "``-joined, in :data:`PROFILE_BASES` order),
+        ``profile`` (the French label), ``gap_PACT, gap_PPEN, gap_PPAT, gap_PPSOC`` (points
+        above France), ``margin``, ``complete`` (the four shares known for the row and for
+        France), ``approximate``. Empty (same columns) without a France row.
+
+    Raises
+    ------
+    ParameterError
+        A negative or non-finite margin, or a frame without the columns of
+        :func:`income_composition_levels`.
+
+    Notes
+    -----
+    With ``s_k`` the territory's share of source ``k`` among ``PACT`` (activity income),
+    ``PPEN`` (pensions, retirement and annuities), ``PPAT`` (property income) and ``PPSOC``
+    (social benefits), and ``f_k`` that of France métropolitaine:
+
+    - the **dominant** source is ``argmax_k s_k`` (activity income in every zone but one in
+      2019: 296 zones of 297);
+    - a source is **strong** when ``s_k − f_k ≥ margin`` (2 points by default; comparisons
+      allow :data:`TOLERANCE` of rounding).
+
+    The label is « territoire à dominante de <dominant> », followed by « , à forte part des
+    <strong sources> » for the strong sources other than the dominant one; a dominant source
+    that is itself strong gives « territoire à forte dominante de <dominant> ». With a
+    missing share (masked) the label uses the known shares and ``complete`` is false.
+
+    Only what Filosofi supports is said: the sources of the residents' income, against France.
+    The rule is not the source study's « modèle de développement » (its captured-income bases
+    and criteria are not open data). Calibration on the 297 zones of 2019, with 2 points:
+    pensions are strong in 182 zones (France métropolitaine, weighted by its large cities, has
+    28,3 % of pensions while the median zone has 32,2 %), activity income in 38, social
+    benefits in 34 and property income in 24.
+
+    Examples
+    --------
+    >>> income_composition_profile(income_composition_levels(cube, cube.territory("2714")))
+    """
+    if (
+        isinstance(margin, bool)
+        or not isinstance(margin, int | float)
+        or not np.isfinite(margin)
+        or margin < 0
+    ):
+        raise ParameterError(f"margin {margin!r}: expected a finite number ≥ 0 (points)")
+    required = ["role", "label", "period", *PROFILE_BASES]
+    if not isinstance(levels, pd.DataFrame) or any(c not in levels for c in required):
+        raise ParameterError(
+            f"levels must be the frame of income_composition_levels, with columns {required}"
+        )
+    france = levels[levels["role"] == "france"]
+    if france.empty:
+        return pd.DataFrame(columns=PROFILE_COLUMNS)
+    reference = france.iloc[0][list(PROFILE_BASES)].to_numpy(dtype=float)
+    rows = levels[levels["role"] != "france"].reset_index(drop=True)
+    shares = rows[list(PROFILE_BASES)].to_numpy(dtype=float)
+    gaps = shares - reference
+    with np.errstate(invalid="ignore"):
+        strong = gaps >= margin - TOLERANCE
+    known = ~np.isnan(shares)
+    dominant, chosen, labels = [], [], []
+    for i in range(len(rows)):  # two rows at most: the territory and its region
+        if not known[i].any():
+            dominant.append("")
+            chosen.append("")
+            labels.append("")
+            continue
+        top = PROFILE_BASES[int(np.nanargmax(shares[i]))]
+        others = [b for k, b in enumerate(PROFILE_BASES) if strong[i, k] and b != top]
+        top_strong = bool(strong[i, PROFILE_BASES.index(top)])
+        label = "territoire à forte dominante de " if top_strong else "territoire à dominante de "
+        label += PROFILE_NOUNS[top]
+        if others:
+            names = [f"des {PROFILE_NOUNS[b]}" for b in others]
+            joined = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " et " + names[-1]
+            label += f", à forte part {joined}"
+        dominant.append(top)
+        chosen.append(", ".join(b for k, b in enumerate(PROFILE_BASES) if strong[i, k]))
+        labels.append(label)
+    out = rows[["role", "label", "period"]].copy()
+    out["dominant"] = dominant
+    out["strong"] = chosen
+    out["profile"] = labels
+    for k, base in enumerate(PROFILE_BASES):
+        out[f"gap_{base}"] = gaps[:, k]
+    out["margin"] = float(margin)
+    out["complete"] = known.all(axis=1) & ~np.isnan(reference).any()
+    out["approximate"] = (
+        rows["approximate"].astype(bool).to_numpy() if "approximate" in rows else False
+    )
+    return out[PROFILE_COLUMNS]

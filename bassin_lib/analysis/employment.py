@@ -270,6 +270,7 @@ def crisis_reading(
         out["national"] = out["period"].map(national).to_numpy()
     else:
         wide = changes.set_index(["period", "role"])["change_pct"].unstack("role")
+        wide = wide.reindex(columns=["territory", "france"])  # a role without rows: missing
         out = pd.DataFrame({"local": wide["territory"], "national": wide["france"]})
         out = out.reset_index()
     out["gap"] = out["local"] - out["national"]
@@ -280,5 +281,7 @@ def crisis_reading(
         out["local"] >= out["national"] if favourable == "up" else out["local"] <= out["national"]
     )
     good = better.map({True: "good_", False: "weak_"})
-    out["reading"] = good + shock.map({True: "resilience", False: "rebound"})
+    out["reading"] = (good + shock.map({True: "resilience", False: "rebound"})).where(
+        out["local"].notna() & out["national"].notna()
+    )
     return out.reset_index(drop=True)

@@ -385,3 +385,124 @@ def interim_profile_shares(profile: pd.DataFrame) -> pd.DataFrame:
         complete=(observed == universe) & ~partial,
     )
     return out[[*PROFILE_COLUMNS, "share", "complete"]]
+
+
+APE_COLUMNS = ["level", "code", "period", "nomenclature", "sector", "measure", "value"]
+INTERIM_APE = "7820Z"
+"""APE code of the temporary-work agencies (« Activités des agences de travail temporaire »)."""
+
+
+def interim_share_ape(employment_ape: pd.DataFrame, *, ape: str = INTERIM_APE) -> pd.DataFrame:
+    """Temporary-work agencies' employees as a share of private salaried jobs, at 31 December
+    (F2, Urssaf commune × APE), and its change since the first year available.
+
+    Parameters
+    ----------
+    employment_ape : DataFrame
+        Canonical ``employment_ape`` frame ``level, code, period, nomenclature, sector, measure,
+        value`` (yearly), e.g. the cube's table, for any number of territories; only the rows of
+        nomenclature ``"APE"`` and measure ``"employees"`` are read.
+    ape : str, default "7820Z"
+        APE code of the numerator.
+
+    Returns
+    -------
+    DataFrame
+        One row per ``level, code, period`` with APE rows, sorted: ``level, code, period,
+        interim`` (employees of APE ``ape``; NaN when the territory has no such row that year),
+        ``employment`` (employees of every APE code), ``share_pct``, ``base_period`` (the
+        territory's first year with a share), ``change_pts`` (share minus the share of
+        ``base_period``, in points), ``interim_change_pct`` (change of ``interim`` since
+        ``base_period``, %), ``interim_lower_bound``, ``employment_lower_bound`` (the count sums
+        blank or lower-bound cells: a minimum), ``approximate``, ``lower_bound``.
+        ``lower_bound`` is true when the numerator is a minimum and the denominator is not (the
+        share is then a minimum); ``approximate`` when an input is approximate or the
+        denominator is a minimum (the share may then be overstated or understated).
+
+    Raises
+    ------
+    ParameterError
+        A malformed frame (missing column, periods that are not years, duplicated cells), or
+        no ``APE`` × ``employees`` row.
+
+    Notes
+    -----
+    ``share_pct = 100 × I / E`` with ``I`` the salaried employees of APE 7820Z (temporary-work
+    agencies) of the territory at 31 December and ``E = Σ_a E_a`` the salaried employees of
+    every APE code ``a`` of the territory (7820Z included), both from the Urssaf commune × APE
+    file; ``change_pts = share_pct_t − share_pct_t0`` and ``interim_change_pct = 100 × (I_t /
+    I_t0 − 1)`` with ``t0`` the first year with a share. The source study's F2 (« presque 11 %
+    de l'emploi salarié privé au 31/12/2017 d'après les données Urssaf ») is this ratio.
+    **Scope**: Urssaf counts temporary workers in the establishment of the agency that employs
+    them (APE 7820Z), where the agency is, not where they work: a zone with the agencies of a
+    wider area shows a higher share. A blank cell is left out of the sums (never counted 0), so
+    sums over blank cells are minimums (``lower_bound`` of the input, see
+    :func:`bassin_lib.inputs.sources.urssaf_commune_ape.read_with_labels`). The share is NaN
+    when either count is missing or the employment is 0.
+
+    Examples
+    --------
+    >>> share = interim_share_ape(cube.tables["employment_ape"])
+    >>> share.query("code == '2815'").tail(1)  # 3,3 % at the end of 2022
+    """
+    rows = long_rows(employment_ape, "employment_ape", APE_COLUMNS, freqs="Y")
+    rows = rows[(rows["nomenclature"] == "APE") & (rows["measure"] == "employees")]
+    if rows.empty:
+        raise ParameterError("employment_ape frame has no row of nomenclature 'APE', 'employees'")
+    grouped = rows.assign(masked=rows["value"].isna()).groupby(KEYS, sort=True)
+    total = pd.DataFrame(
+        {
+            "employment": grouped["value"].sum(min_count=1),
+            "masked": grouped["masked"].any(),
+            "employment_bound": grouped["lower_bound"].any(),
+            "employment_approximate": grouped["approximate"].any(),
+        }
+    )
+    numerator = rows[rows["sector"] == ape].set_index(KEYS)
+    out = total.join(
+        numerator[["value", "lower_bound", "approximate"]].rename(
+            columns={
+                "value": "interim",
+                "lower_bound": "interim_bound",
+                "approximate": "interim_approximate",
+            }
+        ),
+        how="left",
+    ).reset_index()
+
+    def flag(column):
+        return out[column].astype("boolean").fillna(False).to_numpy(dtype=bool)
+
+    has_interim = out["interim"].notna().to_numpy()
+    interim_bound = flag("interim_bound") & has_interim
+    employment_bound = (flag("masked") | flag("employment_bound")) & out["employment"].notna()
+    employment_bound = employment_bound.to_numpy(dtype=bool)
+    out["share_pct"] = 100.0 * out["interim"] / out["employment"].where(out["employment"] > 0)
+    valid = out.dropna(subset=["share_pct"]).sort_values("period", kind="stable")
+    base = (
+        valid.groupby(["level", "code"], sort=False)[["period", "share_pct", "interim"]]
+        .first()
+        .rename(
+            columns={"period": "base_period", "share_pct": "base_share", "interim": "base_interim"}
+        )
+    )
+    out = out.merge(base.reset_index(), on=["level", "code"], how="left")
+    result = pd.DataFrame(
+        {
+            **{k: out[k] for k in KEYS},
+            "interim": out["interim"],
+            "employment": out["employment"],
+            "share_pct": out["share_pct"],
+            "base_period": out["base_period"],
+            "change_pts": out["share_pct"] - out["base_share"],
+            "interim_change_pct": 100.0
+            * (out["interim"] / out["base_interim"].where(out["base_interim"] > 0) - 1.0),
+            "interim_lower_bound": interim_bound,
+            "employment_lower_bound": employment_bound,
+            "approximate": flag("interim_approximate")
+            | flag("employment_approximate")
+            | employment_bound,
+            "lower_bound": interim_bound & ~employment_bound,
+        }
+    )
+    return result.sort_values(KEYS, kind="stable", ignore_index=True)

@@ -1,17 +1,46 @@
-"""Registered job seekers (France Travail / DARES): categories A, B, C and ABC."""
+"""Registered job seekers (France Travail / DARES).
+
+Two sources, two readings:
+
+- ``jobseekers``: DARES quarterly counts by zone d'emploi, categories A, B, C and ABC
+  (:func:`jobseekers_series`, :func:`jobseekers_change`, :func:`jobseeker_shares`);
+- ``jobseekers_local``: France Travail's monthly STMT counts by département, region and commune
+  of more than 5,000 inhabitants, category not stated by the source. No zone is published:
+  :func:`jobseekers_departements` and :func:`jobseekers_departements_change` read the
+  départements a territory covers, summed (a wider area than the territory), against its
+  region; :func:`jobseekers_communes_change` reads the territory's large communes.
+"""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from bassin_lib.analysis.common import FLAGS, cube_change, long_rows, select_rows, shared_doc
+from bassin_lib.analysis.common import (
+    FLAGS,
+    change_between,
+    check_territory,
+    check_window,
+    cube_change,
+    cube_table,
+    long_rows,
+    select_rows,
+    shared_doc,
+    table_span,
+)
 from bassin_lib.errors import ParameterError
+from bassin_lib.inputs import schemas
 from bassin_lib.inputs.territories import Territory
 
 TABLE = "jobseekers"
 CATEGORIES = ["A", "B", "C", "ABC"]
 JOBSEEKER_CATEGORIES = ["A", "B", "C"]
 KEYS = ["level", "code", "period"]
+LOCAL_TABLE = "jobseekers_local"
+LOCAL_ROLES = ["departements", "region", "france"]
+"""Rows of the département reading: the départements covered (summed), the territory's
+region (as published), France (published, or the sum of every département)."""
+DEFAULT_MONTHS = 12
+"""Default window of the monthly changes: the last 12 months of the table."""
 
 
 @shared_doc
@@ -142,3 +171,261 @@ def jobseeker_shares(jobseekers: pd.DataFrame) -> pd.DataFrame:
     flags = rows.groupby(KEYS)[FLAGS].any()
     out = wide.join(flags).reset_index()
     return out.sort_values(KEYS, kind="stable", ignore_index=True)
+
+
+# --------------------------------------------------------------------------------------------
+# France Travail STMT, monthly, by département and commune (``jobseekers_local``)
+# --------------------------------------------------------------------------------------------
+
+
+def _zoning_departements(cube) -> list[str]:
+    """Every département of the zoning (the zones' ``departements``), sorted."""
+    found = {d for ds in cube.referentiel.zones["departements"] for d in str(ds).split(",") if d}
+    return sorted(found)
+
+
+def _summed(rows: pd.DataFrame, codes: list[str], periods: pd.Index) -> pd.DataFrame:
+    """Sum of the département rows of ``codes`` by period: NaN unless every code has a value.
+
+    Returns ``period, value, parts`` (number of cells summed) for every period of ``periods``.
+    """
+    wide = (
+        rows[rows["code"].isin(codes)]
+        .pivot(index="period", columns="code", values="value")
+        .reindex(index=periods, columns=codes)
+    )
+    parts = wide.notna().sum(axis=1)
+    value = wide.sum(axis=1, min_count=1).where(parts == len(codes))
+    out = pd.DataFrame({"value": value, "parts": parts.astype(int)})
+    out.index.name = "period"
+    return out.reset_index()
+
+
+def _published(data: pd.DataFrame, level: str, code: str, periods: pd.Index) -> pd.DataFrame:
+    """``period, value, parts, missing`` of one published geography (``missing``: its code when
+    the table has no row of it)."""
+    rows = data[(data["level"] == level) & (data["code"] == code)]
+    value = rows.set_index("period")["value"].reindex(periods)
+    out = pd.DataFrame({"value": value, "parts": value.notna().astype(int)}).reset_index()
+    return out.assign(missing="" if len(rows) else code)
+
+
+def _local_rows(cube, territory: Territory) -> pd.DataFrame:
+    """The département reading of :func:`jobseekers_departements`, unchecked."""
+    data = cube_table(cube, LOCAL_TABLE)
+    periods = pd.Index(sorted(data["period"].unique()), name="period")
+    departements = data[data["level"] == "departement"]
+    covered = list(territory.departements)
+    published = set(departements["code"])
+    every = _zoning_departements(cube)
+    parts = []
+    own = _summed(departements, covered, periods)
+    own = own.assign(
+        role="departements",
+        code="+".join(covered),
+        label=" + ".join(covered),
+        missing=", ".join(c for c in covered if c not in published),
+    )
+    parts.append(own)
+    region = _published(data, "region", territory.region, periods)
+    parts.append(region.assign(role="region", code=territory.region, label=territory.region_label))
+    france = _published(data, "france", schemas.FRANCE_CODE, periods)
+    if not (data["level"] == "france").any():  # not published: the sum of every département
+        france = _summed(departements, every, periods).assign(
+            missing=", ".join(c for c in every if c not in published)
+        )
+    parts.append(
+        france.assign(
+            role="france", code=schemas.FRANCE_CODE, label=cube.meta.get("france_label", "France")
+        )
+    )
+    out = pd.concat(parts, ignore_index=True)
+    out["value"] = out["value"].astype(float)
+    out["approximate"] = False
+    out["lower_bound"] = False
+    return out[["role", "code", "label", "period", "value", "parts", "missing", *FLAGS]]
+
+
+def jobseekers_departements(cube, territory: Territory) -> pd.DataFrame:
+    """Monthly job seekers of the départements a territory covers, summed, against its region
+    and France (France Travail STMT, ``jobseekers_local``).
+
+    Parameters
+    ----------
+    cube : Cube
+        A cube holding the ``jobseekers_local`` table.
+    territory : Territory
+        A territory of the cube; its départements are ``territory.departements`` (those holding
+        at least one of its communes; for a group of zones, the union of its zones').
+
+    Returns
+    -------
+    DataFrame
+        One row per role and month of the table, in the order of :data:`LOCAL_ROLES`:
+        ``role`` (``"departements"``, ``"region"``, ``"france"``), ``code`` (``"25+70+90"``,
+        the region code, ``"FR"``), ``label`` (the codes summed, ``"25 + 70 + 90"``; the region's
+        name; France), ``period`` (month), ``value`` (job seekers; NaN when not computable),
+        ``parts`` (cells summed that month), ``missing`` (codes the table never publishes:
+        départements of the sum, the region, or, for France, the départements of the zoning),
+        ``approximate`` and ``lower_bound`` (always false: nothing is estimated).
+
+    Raises
+    ------
+    ParameterError
+        ``territory`` is not a territory of this cube (``None`` is refused: the reading is of
+        one territory).
+    DataFormatError
+        The cube has no ``jobseekers_local`` table.
+
+    Notes
+    -----
+    ``DE_dép(t) = Σ_{d ∈ D} DE_d(t)``, ``D`` the départements covered by the territory. The sum
+    is NaN in a month where one of them has no value (absent or masked): a partial sum would
+    understate the count. It describes the whole départements, a wider area than the territory
+    (the source publishes no zone d'emploi). The region is taken as published (no sum). France
+    is the published France row if any, else ``Σ`` over every département of the zoning when
+    each has a value that month, else NaN (the 2020-2024 extract lacks Yvelines and Mayotte:
+    France is NaN). The source rounds each cell to 10: a sum of ``n`` cells is within
+    ``± 5 n`` of the unrounded sum. Category not stated by the source.
+    """
+    check_territory(cube, territory, allow_none=False)
+    return _local_rows(cube, territory)
+
+
+def _month_window(cube, start, end) -> tuple[pd.Period, pd.Period]:
+    """``start`` and ``end`` checked against the months of ``jobseekers_local``; None: the last
+    :data:`DEFAULT_MONTHS` months (``end`` the last month, ``start`` 12 months before)."""
+    span = table_span(cube, LOCAL_TABLE)
+    first, last = check_window(start, end, span, optional=True)
+    if last is None:
+        last = span.last
+    if first is None:
+        first = max(last - DEFAULT_MONTHS, span.first)
+    if first > last:
+        raise ParameterError(f"start {first} must not be after end {last}")
+    return first, last
+
+
+def jobseekers_departements_change(
+    cube, territory: Territory, start=None, end=None
+) -> pd.DataFrame:
+    """Change in job seekers of the départements a territory covers, its region and France,
+    between two months (France Travail STMT).
+
+    Parameters
+    ----------
+    cube : Cube
+    territory : Territory
+        A territory of the cube (see :func:`jobseekers_departements`).
+    start, end : str or Period, optional
+        Months of the ``jobseekers_local`` table (``"2020-01"``), ``start`` not after ``end``.
+        Default: ``end`` the last month of the table, ``start`` 12 months earlier (or the first
+        month, if the table is shorter).
+
+    Returns
+    -------
+    DataFrame
+        One row per role (``departements``, ``region``, ``france``): ``role, code, label,
+        start, end, start_value, end_value, change, change_pct, parts`` (cells summed at
+        ``end``), ``missing`` (as in :func:`jobseekers_departements`), ``approximate``,
+        ``lower_bound``.
+
+    Raises
+    ------
+    ParameterError
+        A territory not of this cube, a month that does not parse or lies outside the table,
+        ``start`` after ``end``.
+
+    Notes
+    -----
+    ``change = DE_fin − DE_début``; ``change_pct = 100 × change / DE_début``, ``DE`` the sum
+    of :func:`jobseekers_departements`.
+    """
+    check_territory(cube, territory, allow_none=False)
+    first, last = _month_window(cube, start, end)
+    rows = _local_rows(cube, territory)
+    out = change_between(rows, first, last, ["role", "code", "label"])
+    at_end = rows[rows["period"] == last].set_index("role")[["parts", "missing"]]
+    out = out.join(at_end, on="role")
+    return out[
+        [
+            "role",
+            "code",
+            "label",
+            "start",
+            "end",
+            "start_value",
+            "end_value",
+            "change",
+            "change_pct",
+            "parts",
+            "missing",
+            *FLAGS,
+        ]
+    ]
+
+
+def jobseekers_communes_change(cube, territory: Territory, start=None, end=None) -> pd.DataFrame:
+    """Job seekers of the territory's communes of more than 5,000 inhabitants that France
+    Travail publishes, and their change between two months (STMT).
+
+    Parameters
+    ----------
+    cube : Cube
+        With the ``jobseekers_local`` table and ``meta["communes"]`` (commune → label and zone,
+        :func:`bassin_lib.inputs.real.commune_index`).
+    territory : Territory
+    start, end : str or Period, optional
+        As in :func:`jobseekers_departements_change` (default: the last 12 months).
+
+    Returns
+    -------
+    DataFrame
+        One row per commune of the territory's zones published at level ``commune``: ``code,
+        label, zone, start, end, start_value, end_value, change, change_pct, approximate,
+        lower_bound``, largest count at ``end`` first (NaN last), then by code. Empty (same
+        columns) when the territory has none or the cube does not locate communes.
+
+    Raises
+    ------
+    ParameterError
+        As :func:`jobseekers_departements_change`.
+
+    Notes
+    -----
+    ``change_pct = 100 × (DE_fin − DE_début) / DE_début`` for each commune. Only communes of
+    more than 5,000 inhabitants are published: their sum is not the territory's count.
+    A commune given two different counts by the file is NaN (reader's notes).
+    """
+    check_territory(cube, territory, allow_none=False)
+    first, last = _month_window(cube, start, end)
+    data = cube_table(cube, LOCAL_TABLE)
+    zones = set(territory.zones)
+    own = {
+        code: (label, zone)
+        for code, (label, zone) in cube.meta.get("communes", {}).items()
+        if zone in zones
+    }
+    rows = data[(data["level"] == "commune") & data["code"].isin(own)]
+    rows = rows.assign(**{flag: False for flag in FLAGS})
+    columns = [
+        "code",
+        "label",
+        "zone",
+        "start",
+        "end",
+        "start_value",
+        "end_value",
+        "change",
+        "change_pct",
+        *FLAGS,
+    ]
+    if rows.empty:
+        return pd.DataFrame(columns=columns)
+    out = change_between(rows, first, last, ["code"])
+    out["label"] = out["code"].map(lambda c: own[c][0])
+    out["zone"] = out["code"].map(lambda c: own[c][1])
+    out = out.sort_values("code", kind="stable").sort_values(
+        "end_value", ascending=False, na_position="last", kind="stable"
+    )
+    return out[columns].reset_index(drop=True)

@@ -15,7 +15,8 @@ from bassin_lib.inputs.schemas import INCOME_INDICATORS
 from bassin_lib.inputs.territories import Territory
 
 TABLE = "income_poverty"
-COLUMNS = ["role", "label", "period", *INCOME_INDICATORS, "approximate"]
+FLAG_COLUMNS = [f"{indicator}_approximate" for indicator in INCOME_INDICATORS]
+COLUMNS = ["role", "label", "period", *INCOME_INDICATORS, "approximate", *FLAG_COLUMNS]
 
 
 @shared_doc
@@ -33,8 +34,11 @@ def income_poverty_levels(cube, territory: Territory, year: str | None = None) -
     -------
     DataFrame
         One row per role: ``role, label, period, poverty_rate, median_living_standard, d1, d9,
-        approximate``; an indicator the source does not publish is a missing value. Empty
-        (same columns) when ``year`` is None and the territory has no poverty rate.
+        approximate`` (any indicator of the row is), then one flag per indicator
+        (``poverty_rate_approximate``, ``median_living_standard_approximate``,
+        ``d1_approximate``, ``d9_approximate``); an indicator the source does not publish is a
+        missing value. Empty (same columns) when ``year`` is None and the territory has no
+        poverty rate.
 
     Raises
     ------
@@ -45,7 +49,10 @@ def income_poverty_levels(cube, territory: Territory, year: str | None = None) -
     Notes
     -----
     Figures as published for zones, regions and France; for a group of several zones,
-    population-weighted means of its zones, flagged ``approximate``.
+    population-weighted means of its zones, flagged ``approximate``, except the poverty rate
+    when the table has the persons of fiscal households of every zone (real Filosofi data):
+    ``Σ rate_z × persons_z / Σ persons_z``, exact (:mod:`bassin_lib.inputs.cube`). Medians and
+    deciles of a group cannot be rebuilt from those of its zones: they stay approximate.
     """
     cube_table(cube, TABLE)
     check_territory(cube, territory, allow_none=False)
@@ -67,5 +74,9 @@ def income_poverty_levels(cube, territory: Territory, year: str | None = None) -
         rows[["role", "label"]].drop_duplicates().set_index(["role", "label"]).index
     )
     wide["approximate"] = rows.groupby(["role", "label"], sort=False)["approximate"].any()
+    flags = rows.set_index(["role", "label", "indicator"])["approximate"].unstack("indicator")
+    for indicator, column in zip(INCOME_INDICATORS, FLAG_COLUMNS, strict=True):
+        flag = flags[indicator] if indicator in flags else pd.Series(False, index=wide.index)
+        wide[column] = flag.reindex(wide.index).fillna(False).astype(bool)
     wide.columns.name = None
     return wide.reset_index().assign(period=period)

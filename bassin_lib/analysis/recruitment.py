@@ -1,20 +1,25 @@
 """Recruitment (France Travail BMO survey): hiring projects, shares judged difficult and seasonal.
 
-BMO figures are published by BMO basin with many cells masked for statistical secrecy. They
-reach zones through the commune-based crosswalk (an approximation, stated in the report); a
-zone's figure is missing when any contributing cell is masked. Hence:
+BMO figures are published by BMO basin with many cells masked for statistical secrecy (fewer than
+5 projects). They reach zones through the commune-based crosswalk (an approximation, stated in
+the report). A territory's figures say what is published and how much may be hidden:
 
-- the number of projects of a territory is the sum over its (zone, occupation) cells that are
-  published: a **lower bound** as soon as one cell is masked (``lower_bound``);
-- the shares judged difficult and seasonal are rebuilt from numerator and denominator over the
-  cells whose number of projects is published: ``share = Σ difficult / Σ projects``, a masked
-  numerator counting 0, so that the share is a **lower bound** when one is masked
-  (``difficult_lower_bound``, ``seasonal_lower_bound``); ``share_difficult_max`` and
-  ``share_seasonal_max`` count a masked numerator as all the cell's projects (upper bound).
-  Keeping only the cells where both are published would bias the share upwards, since the survey
-  masks small numerators.
+- ``projects``: the projects of its published (zone, occupation) cells; ``projects_masked_max``
+  the most its masked cells can add, from the rows of occupation
+  :data:`~bassin_lib.inputs.sources.francetravail_bmo.MASKED` the BMO reader adds (a masked
+  figure is at most 4), and ``masked_share_max`` that bound as a share of the total;
+- the shares judged difficult and seasonal over the published projects:
+  ``share = Σ difficult / Σ projects``, a masked numerator counting 0 (``share_difficult``, the
+  lower end), or the most it can be (``share_difficult_max``, the upper end). Keeping only the
+  cells where both are published would bias the share upwards, since the survey masks small
+  numerators: by 4 points for the difficult share of France in 2024, by 15 for the seasonal one.
 
-The region and France are computed the same way from their zones.
+A table without bounding rows (masked cells by zone, as in the demo) gives no bound on the
+masked projects (``projects_masked_max`` NaN: the total is a minimum) and bounds a masked
+numerator by the cell's projects.
+
+The region and France are computed the same way from their zones (the survey publishes no
+national total in its open data).
 """
 
 from __future__ import annotations
@@ -29,9 +34,11 @@ from bassin_lib.analysis.common import (
     shared_doc,
     table_span,
 )
+from bassin_lib.inputs.sources.francetravail_bmo import MASKED
 from bassin_lib.inputs.territories import Territory
 
 TABLE = "recruitment_bmo"
+MEASURES = ["projects", "difficult", "seasonal"]
 
 
 def _members(cube, territory: Territory) -> dict[str, tuple[str, tuple[str, ...]]]:
@@ -49,38 +56,58 @@ def _members(cube, territory: Territory) -> dict[str, tuple[str, tuple[str, ...]
     }
 
 
-def _zone_cells(cube, year) -> tuple[pd.DataFrame, pd.Period]:
-    """Zone × occupation cells of one survey year (checked; default the latest)."""
+def _zone_cells(cube, year) -> tuple[pd.DataFrame, pd.DataFrame | None, pd.Period]:
+    """Zone × occupation cells of one survey year (checked; default the latest), the bounds of
+    the masked figures by zone (None when the table has none) and the year."""
     data = cube_table(cube, TABLE)
     period = None if year is None else check_period(year, table_span(cube, TABLE), "year")
     data = data[data["level"] == "zone"]
     period = data["period"].max() if period is None else period
-    cells = data[data["period"] == period].pivot_table(
-        index=["code", "occupation"], columns="measure", values="value", dropna=False
+    data = data[data["period"] == period]
+    bounding = data["occupation"] == MASKED
+    cells = (
+        data[~bounding]
+        .set_index(["code", "occupation", "measure"])["value"]
+        .unstack("measure")
+        .reindex(columns=MEASURES)
     )
-    return cells.reindex(columns=["projects", "difficult", "seasonal"]), period
+    bounds = None
+    if bounding.any():
+        bounds = data[bounding].pivot(index="code", columns="measure", values="value")
+        bounds = bounds.reindex(columns=MEASURES).fillna(0.0)
+    return cells, bounds, period
 
 
-def _summarise(cells: pd.DataFrame) -> dict:
+def _summarise(cells: pd.DataFrame, bounds: pd.DataFrame | None) -> dict:
     projects = cells["projects"]
     known = projects.notna() & (projects > 0)
     denominator = projects[known].sum()
+    n_masked = int(projects.isna().sum())
+    if bounds is not None:
+        hidden = {measure: float(bounds[measure].sum()) for measure in MEASURES}
+    else:  # masked by zone: no bound on the projects, a numerator at most its cell
+        hidden = {"projects": float("nan") if n_masked else 0.0}
+        for measure in ("difficult", "seasonal"):
+            hidden[measure] = float(projects[known & cells[measure].isna()].sum())
+    total = float(projects.sum()) if projects.notna().any() else float("nan")
     out = {
-        "projects": float(projects.sum()) if projects.notna().any() else float("nan"),
+        "projects": total,
+        "projects_masked_max": hidden["projects"],
+        "masked_share_max": (
+            100 * hidden["projects"] / (total + hidden["projects"]) if total > 0 else float("nan")
+        ),
         "n_cells": int(len(cells)),
-        "n_masked": int(projects.isna().sum()),
-        "lower_bound": bool(projects.isna().any()),
+        "n_masked": n_masked,
+        "lower_bound": bool(hidden["projects"] != 0),  # NaN (unknown) too
     }
     for measure in ("difficult", "seasonal"):
-        numerator = cells.loc[known, measure]
-        out[f"share_{measure}"] = (
-            100 * numerator.fillna(0).sum() / denominator if denominator > 0 else float("nan")
-        )
-        out[f"{measure}_lower_bound"] = bool(numerator.isna().any())
-        # upper bound: a masked numerator is at most the cell's projects
-        ceiling = numerator.fillna(projects[known]).sum()
+        numerator = cells.loc[known, measure].fillna(0).sum()
+        out[f"share_{measure}"] = 100 * numerator / denominator if denominator > 0 else float("nan")
+        out[f"{measure}_lower_bound"] = hidden[measure] > 0
         out[f"share_{measure}_max"] = (
-            100 * ceiling / denominator if denominator > 0 else float("nan")
+            min(100.0, 100 * (numerator + hidden[measure]) / denominator)
+            if denominator > 0
+            else float("nan")
         )
     return out
 
@@ -99,11 +126,15 @@ def recruitment_summary(cube, territory: Territory, year: str | None = None) -> 
     Returns
     -------
     DataFrame
-        One row per role: ``role, label, period, projects`` (lower bound when cells are
-        masked: ``lower_bound``), ``share_difficult, share_seasonal`` (%, lower bounds when
-        ``difficult_lower_bound`` / ``seasonal_lower_bound``), ``share_difficult_max,
-        share_seasonal_max`` (upper bounds), ``n_cells, n_masked``, ``approximate`` (true
-        when the figures come through the basin → zone crosswalk).
+        One row per role: ``role, label, period``; ``projects`` (published; a lower bound
+        when cells are masked: ``lower_bound``), ``projects_masked_max`` (the most the masked
+        cells can add; NaN when unknown, 0 when none is masked), ``masked_share_max`` (the
+        same as a % of the total); ``share_difficult, share_seasonal`` (% of the published
+        projects, masked numerators counted 0: lower ends when ``difficult_lower_bound`` /
+        ``seasonal_lower_bound``), ``share_difficult_max, share_seasonal_max`` (upper ends);
+        ``n_cells, n_masked`` (zone × occupation cells, and those whose projects are masked
+        in full); ``approximate`` (true when the figures come through the basin → zone
+        crosswalk).
 
     Raises
     ------
@@ -113,23 +144,25 @@ def recruitment_summary(cube, territory: Territory, year: str | None = None) -> 
 
     Notes
     -----
-    ``projects = Σ P_c`` over the published cells ``c`` of the territory's zones;
+    ``projects = Σ P_c`` over the published cells ``c`` of the territory's zones,
+    ``projects_masked_max = Σ B_z`` over its zones (``B`` the bounding rows);
     ``share_difficult = 100 × Σ D_c / Σ P_c`` over the cells with ``P_c > 0``, a masked
-    ``D_c`` counting 0 (lower bound) or ``P_c`` (``share_difficult_max``, upper bound); the
+    ``D_c`` counting 0, and ``share_difficult_max = 100 × (Σ D_c + Σ B^D_z) / Σ P_c``; the
     same for the seasonal share (module docstring).
     """
     members = _members(cube, territory)
-    cells, period = _zone_cells(cube, year)
+    cells, bounds, period = _zone_cells(cube, year)
     approximate = TABLE in cube.meta.get("approximate_tables", [])
     rows = []
     for role, (label, zones) in members.items():
         part = cells[cells.index.get_level_values("code").isin(zones)]
+        own_bounds = None if bounds is None else bounds[bounds.index.isin(zones)]
         rows.append(
             {
                 "role": role,
                 "label": label,
                 "period": period,
-                **_summarise(part),
+                **_summarise(part, own_bounds),
                 "approximate": approximate,
             }
         )
@@ -171,7 +204,7 @@ def recruitment_by_occupation(
     """
     check_count(n, "n")
     members = _members(cube, territory)
-    cells, _ = _zone_cells(cube, year)
+    cells, _, _ = _zone_cells(cube, year)
     out = {}
     for role in ("territory", "france"):
         part = cells[cells.index.get_level_values("code").isin(members[role][1])]

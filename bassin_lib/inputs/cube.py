@@ -5,10 +5,15 @@ Aggregation rules (documented in the report's method appendix):
 - counts (employment, job seekers, population, area, income, hiring projects...) are summed over
   member zones; when a member is
   missing (masked cell) the sum covers the others and is flagged ``lower_bound``;
-- rates (unemployment rate, poverty rate, living standards) are taken as published for zones,
-  regions and France; for a group of several zones, or a level the source does not publish, they
-  are population-weighted means of the member zones (population of the latest year), flagged
-  ``approximate``; a group of one zone equals the zone.
+- rates (unemployment rate, poverty rate, living standards, shares of income composition) are
+  taken as published for zones, regions and France; for a group of several zones, or a level the
+  source does not publish, they are population-weighted means of the member zones (population of
+  the latest year), flagged ``approximate``; a group of one zone equals the zone;
+- except when the table also holds the rate's denominator (:data:`EXACT_DENOMINATORS`): the
+  poverty rate of Filosofi is a share of the persons of fiscal households, so a group's rate is
+  ``Σ rate_z × persons_z / Σ persons_z``, exact (up to the rounding of the published rates), not
+  flagged. The counts of a rate table (:data:`COUNT_ROWS`, the persons) are summed. Without the
+  denominator for every member (the demo has none), the population-weighted rule applies.
 
 A notebook never aggregates: it loads the cube (:func:`load_cube`) and slices it.
 """
@@ -27,9 +32,22 @@ from bassin_lib.files import write_atomic
 from bassin_lib.inputs import schemas
 from bassin_lib.inputs.territories import Referentiel, Territory
 
-RATE_TABLES = ("unemployment_rate", "income_poverty")
+RATE_TABLES = ("unemployment_rate", "income_poverty", "income_composition")
 """Tables of rates or levels per head; every other canonical table holds counts (jobs, people,
 km², euros, hiring projects) and is summed."""
+FULL_COVERAGE_TABLES = {"employment_ape": ("976",)}
+"""Tables that may come from an extract holding only some zones (the Urssaf commune × APE file
+filtered to one zone) → the départements outside the publisher's scope (Urssaf: « hors
+Mayotte »). An aggregate (group, region, France) is computed only when every one of its zones is
+in the table, zones lying wholly in those départements excepted, so that a partial sum is never
+shown as a region or as France. The levels with aggregates left out are recorded in
+``meta["levels"][table]["not_covered"]``."""
+COUNT_ROWS = {"income_poverty": ("indicator", tuple(schemas.INCOME_COUNTS))}
+"""Rows of a rate table that hold counts, summed like count tables: table → (dimension, values).
+"""
+EXACT_DENOMINATORS = {"income_poverty": ("indicator", {"poverty_rate": "persons"})}
+"""Rates a group gets exactly: table → (dimension, {rate: the count of its denominator, a row of
+the same table}). The rate of a group is the members' rates weighted by their denominators."""
 COMPARATOR_NAMES = {"territory": "territoire", "region": "région", "france": "France"}
 _ROLE_ORDER = {role: i for i, role in enumerate(COMPARATOR_NAMES)}
 
@@ -190,6 +208,23 @@ def _membership(referentiel: Referentiel) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["level", "code", "zone"])
 
 
+_FLAGS = ("approximate", "lower_bound")
+
+
+def _covered(
+    name: str, membership: pd.DataFrame, zone_rows: pd.DataFrame, referentiel: Referentiel
+) -> pd.Series:
+    """Which membership rows belong to an aggregate whose every zone is in ``zone_rows``, the
+    zones outside the source's scope (:data:`FULL_COVERAGE_TABLES`) excepted."""
+    outside = set(FULL_COVERAGE_TABLES.get(name, ()))
+    zones = referentiel.zones
+    excused = zones.loc[
+        zones["departements"].map(lambda d: set(str(d).split(",")) <= outside), "zone"
+    ]
+    present = membership["zone"].isin(set(zone_rows["code"]) | set(excused))
+    return present.groupby([membership["level"], membership["code"]]).transform("all")
+
+
 def _latest_population(tables: dict[str, pd.DataFrame]) -> pd.Series:
     population = tables.get("population")
     if population is None:
@@ -227,30 +262,43 @@ def aggregate(
         raise DataFormatError(
             f"table {name!r}: zone code(s) not in the référentiel: {unknown[:10]}"
         )
-    published = table.assign(approximate=False, lower_bound=False)
+    # flags a reader set (a zone's sum over blank commune cells is a lower bound) are kept
+    flags = {f: table[f].fillna(False).astype(bool) if f in table else False for f in _FLAGS}
+    published = table.assign(**flags)
+    zone_rows = published[published["level"] == "zone"]
     membership = _membership(referentiel)
+    if name in FULL_COVERAGE_TABLES:
+        membership = membership[_covered(name, membership, zone_rows, referentiel)]
     members = membership.merge(
         zone_rows.rename(columns={"code": "zone"}).drop(columns=["level"]), on="zone", how="inner"
     )
     size = membership.groupby(["level", "code"])["zone"].size().rename("n_members")
-    if name not in RATE_TABLES:
-        grouped = members.groupby(keys, observed=True)
-        out = grouped["value"].sum(min_count=1).to_frame()
-        present, rows = grouped["value"].count(), grouped["value"].size()
-        out["lower_bound"] = (present < rows) & (present > 0)
-        out["approximate"] = False
-    else:
+    counted = _counted(name, members)
+    grouped = members[counted].groupby(keys, observed=True)
+    out = grouped["value"].sum(min_count=1).to_frame()
+    present, rows = grouped["value"].count(), grouped["value"].size()
+    out["lower_bound"] = ((present < rows) & (present > 0)) | (
+        grouped["lower_bound"].any() & out["value"].notna()
+    )
+    out["approximate"] = grouped["approximate"].any()
+    if name in RATE_TABLES:
         if weights is None:
             raise DataFormatError(f"table {name!r}: rates need population weights to aggregate")
-        members["weight"] = members["zone"].map(weights)
-        members["weighted"] = members["value"] * members["weight"]
-        grouped = members.groupby(keys, observed=True)
+        rates = members[~counted].copy()
+        # exact denominators when every member of the aggregate has one, else population
+        exact = _denominators(name, rates, members[counted], dims)
+        rates["exact"] = exact.notna()
+        every = rates.groupby(keys, observed=True)["exact"].transform("all").astype(bool)
+        rates["weight"] = exact.where(every, rates["zone"].map(weights))
+        rates["weighted"] = rates["value"] * rates["weight"]
+        grouped = rates.groupby(keys, observed=True)
         # any missing member value or weight makes the aggregate missing, never a biased mean
         complete = grouped["weighted"].count() == grouped["weighted"].size()
-        out = (grouped["weighted"].sum() / grouped["weight"].sum()).rename("value").to_frame()
-        out.loc[~complete, "value"] = float("nan")
-        out["approximate"] = True
-        out["lower_bound"] = False
+        means = (grouped["weighted"].sum() / grouped["weight"].sum()).rename("value").to_frame()
+        means.loc[~complete, "value"] = float("nan")
+        means["approximate"] = ~grouped["exact"].all()
+        means["lower_bound"] = False
+        out = pd.concat([out, means]) if len(out) else means
     out = out.reset_index().merge(size.reset_index(), on=["level", "code"], how="left")
     if name in RATE_TABLES:
         out.loc[out["n_members"] == 1, "approximate"] = False
@@ -266,6 +314,38 @@ def aggregate(
     ]
 
 
+def _counted(name: str, members: pd.DataFrame) -> pd.Series:
+    """Rows summed as counts: every row of a count table, the :data:`COUNT_ROWS` of a rate table."""
+    if name not in RATE_TABLES:
+        return pd.Series(True, index=members.index)
+    if name not in COUNT_ROWS:
+        return pd.Series(False, index=members.index)
+    dimension, values = COUNT_ROWS[name]
+    return members[dimension].isin(values)
+
+
+def _denominators(
+    name: str, rates: pd.DataFrame, counts: pd.DataFrame, dims: list[str]
+) -> pd.Series:
+    """The denominator of each member's rate (:data:`EXACT_DENOMINATORS`), NaN where none.
+
+    ``rates`` and ``counts`` are member rows (column ``zone``); the denominator of a rate row is
+    the count row of the same zone, period and other dimensions.
+    """
+    exact = pd.Series(float("nan"), index=rates.index)
+    if name not in EXACT_DENOMINATORS:
+        return exact
+    dimension, pairs = EXACT_DENOMINATORS[name]
+    on = ["zone", "period", *[d for d in dims if d != dimension]]
+    for rate, count in pairs.items():
+        known = counts[counts[dimension] == count].drop_duplicates(on).set_index(on)["value"]
+        mask = rates[dimension] == rate
+        if mask.any() and len(known):
+            where = pd.MultiIndex.from_frame(rates.loc[mask, on])
+            exact[mask] = known.reindex(where).to_numpy()
+    return exact
+
+
 def build_cube(
     tables: dict[str, pd.DataFrame],
     referentiel: Referentiel,
@@ -275,7 +355,9 @@ def build_cube(
     """Aggregate every canonical table once for all zones, groups, regions and France.
 
     ``meta["levels"][table]`` records the levels the source published (``published``) and
-    those computed here from zones (``computed``), for the report's appendix.
+    those computed here from zones (``computed``), for the report's appendix; for the tables
+    of :data:`FULL_COVERAGE_TABLES`, also the levels some of whose aggregates were left out
+    because the table lacks one of their zones (``not_covered``).
     """
     weights = _latest_population(tables) if any(t in tables for t in RATE_TABLES) else None
     aggregated = {
@@ -291,4 +373,11 @@ def build_cube(
             if lv in set(aggregated[name]["level"]) and lv not in published
         ]
         meta["levels"][name] = {"published": published, "computed": computed}
+        if name in FULL_COVERAGE_TABLES:
+            membership = _membership(referentiel)
+            zone_rows = table[table["level"] == "zone"]
+            left_out = membership[~_covered(name, membership, zone_rows, referentiel)]
+            meta["levels"][name]["not_covered"] = [
+                lv for lv in schemas.LEVELS if lv in set(left_out["level"])
+            ]
     return Cube(tables=aggregated, referentiel=referentiel, geometry=geometry, meta=meta)

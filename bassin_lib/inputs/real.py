@@ -16,11 +16,15 @@ provenance sidecar (:mod:`bassin_lib.rendering.provenance`):
   folder, "sha256": …}]`` (a shapefile with its ``.shx``, ``.dbf``, ``.prj``, ``.cpg``).
 
 Besides the canonical tables, ``zones`` (the zoning read from the composition file) and
-``geometry`` (the map) have entries too.
+``geometry`` (the map) have entries too. ``meta["france_labels"][table]`` names the France row
+of a table whose ``"france"`` level is not the whole of France (Filosofi: France
+métropolitaine). ``meta["communes"]`` names, for the communes some table
+publishes at level ``commune``, their label and zone (:func:`commune_index`).
 """
 
 from __future__ import annotations
 
+import re
 import warnings
 from pathlib import Path
 
@@ -48,13 +52,24 @@ FILES = {
         "effectifs-salaries-et-masse-salariale-du-secteur-prive-par-zone-demploi.csv",
         "urssaf_emploi_ze_quarterly_2012_2025.csv",
     ],
-    "unemployment_rate": ["chomage-zone-t1-2003-t3-2023.xlsx"],
+    # INSEE replaces this workbook each quarter (t3-2023, t4-2025…): the newest one found
+    "unemployment_rate": ["chomage-zone-t1-2003-t?-????.xlsx"],
     "income_poverty": ["base-cc-filosofi-2019_XLSX.zip", "base-cc-filosofi-2018_XLSX-geo2021.zip"],
+    "income_composition": [
+        "base-cc-filosofi-2019_XLSX.zip",
+        "base-cc-filosofi-2018_XLSX-geo2021.zip",
+    ],
     "population": ["pop_hist_1876_ze.xlsx"],
     "area": ["insee_rp_hist_1968_superf_ze.xlsx"],
     "jobseekers": ["dares_defm_zoneeemploi_brut_trim.csv"],
+    "jobseekers_local": ["emploi_demandeur.csv"],
     "recruitment_bmo": ["Base_open_data_BMO_2024.xlsx"],
     "bmo_basins": ["France_Travail_Bassin_Emploi_2021.csv"],
+    "employment_ape": [
+        "etablissements-et-effectifs-salaries-au-niveau-commune-x-ape-last.csv",
+        "etablissements-et-effectifs-salaries-au-niveau-commune-x-ape-last_ZE2815.csv",
+    ],
+    "employment_estel": ["emploi-zone-1998-2018.xlsx"],
 }
 REQUIRED = ("composition",)
 SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
@@ -90,6 +105,33 @@ def dataset_record(source: Source, vintage: str | None = None) -> dict:
     }
 
 
+def commune_index(tables: dict[str, pd.DataFrame], communes: pd.DataFrame) -> dict[str, list]:
+    """``{commune: [label, zone]}`` for every commune a table publishes at level ``commune``.
+
+    The cube keeps no commune référentiel (its tables are by zone); this small index, kept in
+    ``meta["communes"]``, lets an indicator find the communes of a territory among the
+    commune-level rows of a table (:func:`bassin_lib.analysis.jobseekers_communes_change`).
+    A commune absent from the zoning file (a code created after it) is left out.
+    """
+    codes: set[str] = set()
+    for table in tables.values():
+        codes |= set(table.loc[table["level"] == "commune", "code"])
+    known = communes[communes["commune"].isin(codes)]
+    return {
+        code: [label, zone]
+        for code, label, zone in zip(
+            known["commune"], known["commune_label"], known["zone"], strict=True
+        )
+    }
+
+
+def _vintage_key(path: Path) -> tuple:
+    """Order of vintages in file names: the numbers of the name, last first
+    (``chomage-zone-t1-2003-t4-2025.xlsx`` → 2025, 4, …), then the path for ties."""
+    numbers = [int(n) for n in re.findall(r"\d+", path.name)]
+    return (numbers[::-1], -len(path.parts), str(path))
+
+
 def locate(folder: str | Path) -> dict[str, Path]:
     """Paths of the files found below ``folder``, by role (absent roles are left out)."""
     folder = Path(folder)
@@ -97,10 +139,10 @@ def locate(folder: str | Path) -> dict[str, Path]:
         raise DataFormatError(f"{folder}: no such folder; run 'papermill_runs.py fetch' first")
     found: dict[str, Path] = {}
     for role, names in FILES.items():
-        for name in names:
-            hits = sorted(p for p in folder.rglob(name) if p.is_file())
+        for name in names:  # a name may be a glob pattern: the newest vintage is taken
+            hits = [p for p in folder.rglob(name) if p.is_file()]
             if hits:
-                found[role] = hits[0]
+                found[role] = max(hits, key=_vintage_key)
                 break
     missing = [role for role in REQUIRED if role not in found]
     if missing:
@@ -117,9 +159,12 @@ def build_real(folder: str | Path, groups_file: str | Path) -> Cube:
         anct_population,
         dares_demandeurs,
         francetravail_bmo,
+        francetravail_stmt,
         insee_chomage,
+        insee_estel,
         insee_filosofi,
         insee_ze2020,
+        urssaf_commune_ape,
         urssaf_emploi,
     )
 
@@ -131,10 +176,16 @@ def build_real(folder: str | Path, groups_file: str | Path) -> Cube:
     readers = {
         "employment": (urssaf_emploi.read, urssaf_emploi.SOURCE),
         "unemployment_rate": (insee_chomage.read, insee_chomage.SOURCE),
+        "employment_estel": (insee_estel.read, insee_estel.SOURCE),
         "income_poverty": (insee_filosofi.read, None),
+        "income_composition": (insee_filosofi.read_composition, None),
         "population": (anct_population.read_population, anct_population.SOURCE),
         "area": (anct_population.read_area, anct_population.SOURCE),
-        "jobseekers": (dares_demandeurs.read_zone_quarterly, dares_demandeurs.SOURCE),
+        "jobseekers": (  # only the zones of the zoning; the file's other codes: a warning
+            lambda path: dares_demandeurs.read_zone_quarterly(path, zones=zones["zone"]),
+            dares_demandeurs.SOURCE,
+        ),
+        "jobseekers_local": (francetravail_stmt.read, francetravail_stmt.SOURCE),
     }
     tables: dict[str, pd.DataFrame] = {}
     sources: dict[str, str] = {}
@@ -179,12 +230,25 @@ def build_real(folder: str | Path, groups_file: str | Path) -> Cube:
             "approximate_tables": ["recruitment_bmo"],
             "notes": {"recruitment_bmo": francetravail_bmo.CROSSWALK_NOTE},
         }
+    if "employment_ape" in paths:
+        # communes summed into their zones (checked against the zoning); labels for the report
+        ape, labels = urssaf_commune_ape.read_with_labels(paths["employment_ape"], communes)
+        ape_source = urssaf_commune_ape.source(str(ape["period"].max().year))
+        tables["employment_ape"] = ape
+        sources["employment_ape"] = ape_source.source_line()
+        files["employment_ape"] = [*file_records(paths["employment_ape"], folder), *zoning_files]
+        described["employment_ape"] = dataset_record(ape_source)
+        extra = {**extra, "sector_labels": labels}
     geometry = None
     if "geometry" in paths:
         try:
             geometry = insee_ze2020.read_geometry(paths["geometry"])
-        except DataFormatError as exc:  # the maps are skipped and the report says so
+        except DataFormatError as exc:  # the maps are skipped: a warning, and the report says so
             warnings.warn(f"map not drawn: {exc}", BassinWarning, stacklevel=2)
+            sources["geometry"] = (
+                f"le fichier {paths['geometry'].name} n'a pas pu être lu : les cartes ne sont "
+                "pas dessinées"
+            )
         else:
             geometry = geometry.merge(zones[["zone", "region"]], on="zone", how="left")
             files["geometry"] = file_records(paths["geometry"], folder)
@@ -197,6 +261,13 @@ def build_real(folder: str | Path, groups_file: str | Path) -> Cube:
         "datasets": described,
         "zoning": insee_ze2020.SOURCE.source_line(),
         "france_label": "France",
+        # Filosofi's "france" rows are France métropolitaine (sheet METRO): say so
+        "france_labels": {
+            "income_poverty": insee_filosofi.FRANCE_SCOPE,
+            "income_composition": insee_filosofi.FRANCE_SCOPE,
+            "employment_estel": insee_estel.FRANCE_SCOPE,
+        },
+        "communes": commune_index(tables, communes),
         **extra,
     }
     return build_cube(tables, referentiel, geometry, meta)

@@ -11,12 +11,14 @@ is ``NaN``, never ``0``.
 | employment | quarter | sector (``"TOTAL"`` or NAF A17 code), adjustment (``"brut"``, ``"cvs"``) | private salaried jobs |
 | jobseekers | quarter | category (``"A"``, ``"B"``, ``"C"``) | registered job seekers, end of quarter |
 | unemployment_rate | quarter | | unemployment rate, % (CVS) |
-| income_poverty | year | indicator (``INCOME_INDICATORS``) | % or € per consumption unit |
+| income_poverty | year | indicator (``INCOME_INDICATORS``, ``INCOME_COUNTS``) | % or € per consumption unit; persons |
 | population | year | | inhabitants |
 | area | year | | km² |
 | jobseekers_monthly | month | category (A, B, C, ABC) | registered job seekers |
+| jobseekers_local | month | | registered job seekers, category not stated by the source (France Travail STMT); levels ``commune``, ``departement``, ``region`` only, never aggregated to zones |
 | interim | month | sector, measure (``jobs``, ``fte``) | temporary workers |
 | interim_quarterly | quarter | sector, measure | temporary workers |
+| interim_profile | year | dimension (``INTERIM_PROFILE``: ``sex``, ``age``, ``hours``), category (``men``, ``under_25``, ``over_150h``… or ``TOTAL``) | temporary workers (by place of residence) |
 | income_base | year | component (productive, public, social, pensions, commuting, tourism) | captured income, € |
 | recruitment_bmo | year | occupation (FAP code), measure (``projects``, ``difficult``, ``seasonal``) | hiring projects; level ``bmo_basin`` |
 | employment_estel | year | measure (``salaried``, ``non_salaried``, ``total``), sector (A5 code or ``"TOTAL"``) | jobs at 31 December, place of work (INSEE Estel) |
@@ -36,6 +38,9 @@ from bassin_lib.errors import DataFormatError
 LEVELS = ["zone", "group", "region", "france", "departement", "commune", "bmo_basin"]
 FRANCE_CODE = "FR"
 INCOME_INDICATORS = ["poverty_rate", "median_living_standard", "d1", "d9"]
+#: Counts of the income and poverty table: persons in fiscal households (Filosofi), the
+#: denominator of the poverty rate; summed, not averaged, by the cube.
+INCOME_COUNTS = ["persons"]
 QUARTER = pd.PeriodDtype("Q-DEC")
 YEAR = pd.PeriodDtype("Y-DEC")
 MONTH = pd.PeriodDtype("M")
@@ -43,6 +48,12 @@ BMO_MEASURES = ["projects", "difficult", "seasonal"]
 ESTEL_MEASURES = ["salaried", "non_salaried", "total"]
 APE_NOMENCLATURES = ["NA17", "NA38", "NA88", "APE"]
 APE_MEASURES = ["establishments", "employees"]
+#: Breakdowns of the temporary workers' profile and their categories.
+INTERIM_PROFILE = {
+    "sex": ["men", "women"],
+    "age": ["under_25", "25_49", "50_plus"],
+    "hours": ["under_70h", "70_150h", "over_150h"],
+}
 
 
 def _table(period_dtype, dims: dict[str, pa.Column], value_checks: list[pa.Check]):
@@ -76,13 +87,17 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
     ),
     "unemployment_rate": _table(QUARTER, {}, [pa.Check.in_range(0, 100)]),
     "income_poverty": _table(
-        YEAR, {"indicator": pa.Column(str, pa.Check.isin(INCOME_INDICATORS))}, [pa.Check.ge(0)]
+        YEAR,
+        {"indicator": pa.Column(str, pa.Check.isin([*INCOME_INDICATORS, *INCOME_COUNTS]))},
+        [pa.Check.ge(0)],
     ),
     "population": _table(YEAR, {}, [pa.Check.ge(0)]),
     "area": _table(YEAR, {}, [pa.Check.gt(0)]),
     "jobseekers_monthly": _table(
         MONTH, {"category": pa.Column(str, pa.Check.isin(["A", "B", "C", "ABC"]))}, [pa.Check.ge(0)]
     ),
+    # no category: the France Travail STMT file does not state one (sources.francetravail_stmt)
+    "jobseekers_local": _table(MONTH, {}, [pa.Check.ge(0)]),
     "interim": _table(
         MONTH,
         {
@@ -96,6 +111,16 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
         {
             "sector": pa.Column(str, pa.Check.str_length(min_value=1)),
             "measure": pa.Column(str, pa.Check.isin(["jobs", "fte"])),
+        },
+        [pa.Check.ge(0)],
+    ),
+    "interim_profile": _table(
+        YEAR,
+        {
+            "dimension": pa.Column(str, pa.Check.isin(list(INTERIM_PROFILE))),
+            "category": pa.Column(
+                str, pa.Check.isin(["TOTAL", *(c for cs in INTERIM_PROFILE.values() for c in cs)])
+            ),
         },
         [pa.Check.ge(0)],
     ),

@@ -126,8 +126,10 @@ TABLE_SUBJECTS = {
     "income_base": "revenus captés par base économique",
     "interim_quarterly": "intérim par zone d'emploi",
     "interim": "intérim",
+    "interim_profile": "profil des intérimaires",
     "area": "superficie des zones d'emploi",
     "jobseekers_monthly": "demandeurs d'emploi par mois",
+    "jobseekers_local": "demandeurs d'emploi par commune, département et région (mensuel)",
     "employment_estel": "estimations d'emploi par zone d'emploi (Insee)",
     "employment_ape": "établissements et effectifs salariés privés par commune et APE",
     "income_composition": "composition du revenu disponible des ménages",
@@ -183,7 +185,9 @@ def sources(cube):
         "- Agrégation : les effectifs d'un groupe de zones, d'une région et de la France sont "
         "des sommes ; les taux d'un groupe de plusieurs zones, ou d'un niveau que la source ne "
         "publie pas, sont des moyennes des zones pondérées par leur population, signalées "
-        "comme approchées."
+        "comme approchées ; le taux de pauvreté d'un groupe est recalculé exactement quand la "
+        "source donne le nombre de personnes de chaque zone (Filosofi : taux des zones pondérés "
+        "par le nombre de personnes des ménages fiscaux)."
     )
     levels = cube.meta.get("levels", {})
     if levels:

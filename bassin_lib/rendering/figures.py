@@ -6,6 +6,7 @@ region and France always have the same colours.
 
 from __future__ import annotations
 
+import textwrap
 from contextlib import contextmanager
 
 import matplotlib
@@ -129,6 +130,23 @@ def employment_index(
                 f"{french.quarter_short(last)})",
             )
         ax.axhline(100, color="#999999", lw=0.8)
+        _french_axis(ax, 0)
+        ax.set_ylabel("Indice")
+        ax.legend(loc="best", fontsize=8, frameon=False)
+    return fig
+
+
+def annual_employment_index(frame: pd.DataFrame, source: str, subject: str) -> Figure:
+    """Lines of :func:`bassin_lib.analysis.annual_employment_index` (base 100 in the first
+    year shown), territory vs region vs France; ``subject`` names what is counted
+    (« Emploi total au lieu de travail »)."""
+    first, last = frame["period"].min(), frame["period"].max()
+    title = f"{subject}, indice base 100 en {first.year}\n{first.year} – {last.year}"
+    with style():
+        fig, ax = _figure(title, source)
+        _role_lines(ax, frame, "index")
+        ax.axhline(100, color="#999999", lw=0.8)
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # labels without decimals
         _french_axis(ax, 0)
         ax.set_ylabel("Indice")
         ax.legend(loc="best", fontsize=8, frameon=False)
@@ -280,14 +298,17 @@ def sector_structure(
     sector_labels: dict,
     source: str,
     n: int = 10,
+    *,
+    subject: str = "l'emploi salarié privé",
 ) -> Figure:
-    """Horizontal bars: the ``n`` largest sectors of the territory, share of its private jobs
-    vs the French share (:func:`bassin_lib.analysis.location_quotients` rows)."""
+    """Horizontal bars: the ``n`` largest sectors of the territory, share of its jobs vs the
+    French share (:func:`bassin_lib.analysis.location_quotients` rows at one quarter or year);
+    ``subject`` names what is counted."""
     own = frame[frame["code"] == territory_code].dropna(subset=["share"])
     own = own.sort_values("share", ascending=False).head(n)
     period = own["period"].iloc[0]
     title = (
-        f"Structure sectorielle de l'emploi salarié privé, {french.quarter_short(period)}"
+        f"Structure sectorielle de {subject}, {french.period_short(period)}"
         f"\n(part des emplois, {len(own)} premiers secteurs du territoire)"
     )
     with style():
@@ -339,4 +360,249 @@ def income_base(
         ax.set_xticks(range(len(components)), [labels[c] for c in components], fontsize=8)
         _french_axis(ax, 0, "%")
         ax.legend(fontsize=8, frameon=False)
+    return fig
+
+
+COMPOSITION_SHORT_LABELS = {
+    "PACT": "Revenus\nd'activité",
+    "PPEN": "Pensions,\nretraites, rentes",
+    "PPAT": "Revenus du\npatrimoine",
+    "PPSOC": "Prestations\nsociales",
+    "PIMPOT": "Impôts",
+}
+
+
+def income_composition(frame: pd.DataFrame, source: str) -> Figure:
+    """Grouped bars of the composition of households' disposable income (% by source, taxes
+    negative), territory vs region vs France
+    (:func:`bassin_lib.analysis.income_composition_levels` rows)."""
+    year = frame["period"].iloc[0].year
+    components = [c for c in COMPOSITION_SHORT_LABELS if c in frame and frame[c].notna().any()]
+    labels = _labels(frame)
+    title = (
+        f"Composition du revenu disponible des ménages en {year}"
+        "\n(en % du revenu disponible ; impôts en négatif)"
+    )
+    with style():
+        fig, ax = _figure(title, source)
+        width = 0.27
+        for i, role in enumerate(ROLE_ORDER):
+            rows = frame[frame["role"] == role]
+            if rows.empty:
+                continue
+            values = rows.iloc[0][components].astype(float)
+            xs = [k + (i - 1) * width for k in range(len(components))]
+            ax.bar(xs, values, width=width, color=COLORS[role], label=labels[role])
+            for x, value in zip(xs, values, strict=True):
+                if pd.notna(value):
+                    ax.text(
+                        x,
+                        value,
+                        french.format_number(value, 1),
+                        ha="center",
+                        va="bottom" if value >= 0 else "top",
+                        fontsize=6.5,
+                    )
+        ax.set_xticks(
+            range(len(components)), [COMPOSITION_SHORT_LABELS[c] for c in components], fontsize=8
+        )
+        ax.axhline(0, color="#333333", lw=0.8)
+        ax.margins(y=0.12)
+        _french_axis(ax, 0, "%")
+        ax.legend(fontsize=8, frameon=False)
+    return fig
+
+
+LOCAL_COLORS = {"departements": COLORS["territory"], **COLORS}
+"""Colours of the département reading: the départements covered take the territory's colour."""
+
+
+def jobseekers_departements(frame: pd.DataFrame, departements, source: str) -> Figure:
+    """Lines of the job seekers of the départements a territory covers (summed), its region and
+    France when computable (:func:`bassin_lib.analysis.jobseekers_departements`), as an index
+    base 100 at the first month.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        ``role, label, period, value`` (monthly).
+    departements : sequence of str
+        Codes of the départements summed, named in the title and the legend.
+    source : str
+        The « Source : France Travail, STMT … » line.
+    """
+    rows = frame[frame["value"].notna()]
+    own = rows[rows["role"] == "departements"].sort_values("period")
+    base = own["period"].iloc[0]
+    last = own["period"].iloc[-1]
+    scale = french.departements_scale(departements)
+    title = "\n".join(
+        [
+            f"Demandeurs d'emploi inscrits, {french.month_label(base)} – "
+            f"{french.month_label(last)}",
+            *textwrap.wrap(scale, width=80),
+        ]
+    )
+    names = {"departements": french.departements_names(departements)}
+    with style():
+        fig, ax = _figure(title, source)
+        for role in ["departements", "region", "france"]:
+            line = rows[rows["role"] == role].sort_values("period")
+            at_base = line.loc[line["period"] == base, "value"]
+            if line.empty or at_base.empty:
+                continue
+            ax.plot(
+                line["period"].dt.to_timestamp(),
+                100 * line["value"] / at_base.iloc[0],
+                color=LOCAL_COLORS[role],
+                lw=2.2 if role == "departements" else 1.6,
+                label=names.get(role, line["label"].iloc[0]),
+            )
+        ax.axhline(100, color="#333333", lw=0.8)
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_ylabel(f"indice, base 100 en {french.month_label(base)}", fontsize=8)
+        _french_axis(ax, 0)
+        ax.legend(fontsize=8, frameon=False)
+    return fig
+
+
+# --- 6. Intérim ------------------------------------------------------------------------------
+
+INTERIM_PROFILE_LABELS = {
+    "men": "Hommes",
+    "women": "Femmes",
+    "under_25": "Moins de 25 ans",
+    "25_49": "25 à 49 ans",
+    "50_plus": "50 ans ou plus",
+    "under_70h": "Moins de 70 heures dans le mois",
+    "70_150h": "De 70 à 150 heures dans le mois",
+    "over_150h": "Plus de 150 heures dans le mois",
+}
+"""French labels of the categories of the temporary workers' profile, in the order shown."""
+INTERIM_APE_SCOPE = "intérim compté au lieu de l'agence (APE 7820Z)"
+"""Said after the source of every chart read from the Urssaf commune × APE file."""
+
+
+def interim_share(frame: pd.DataFrame, source: str) -> Figure:
+    """Lines of :func:`bassin_lib.analysis.interim_share` (% of private jobs), territory vs
+    region vs France, quarter by quarter (rows with ``role`` and ``label``)."""
+    first, last = frame["period"].min(), frame["period"].max()
+    title = (
+        f"Part de l'intérim dans l'emploi salarié privé, {french.quarter_short(first)} – "
+        f"{french.quarter_short(last)}\n(intérimaires en fin de trimestre pour 100 emplois "
+        "salariés privés, données CVS)"
+    )
+    with style():
+        fig, ax = _figure(title, source)
+        _role_lines(ax, frame, "share_pct")
+        _french_axis(ax, 1, "%")
+        ax.set_ylim(bottom=0)
+        ax.legend(loc="best", fontsize=8, frameon=False)
+    return fig
+
+
+def interim_activity(frame: pd.DataFrame, source: str, limit: float = 100.0) -> Figure:
+    """Small multiples of :func:`bassin_lib.analysis.interim_yoy` (monthly, one measure): the
+    all-sector activity and each sector, territory vs France, year-on-year change in %.
+
+    The vertical axis is bounded to ± ``limit`` % (the rebound a year after a collapse would
+    flatten every other month); the title says so when a value lies beyond.
+    """
+    from matplotlib import dates as mdates
+
+    rows = frame[frame["role"].isin(["territory", "france"])].dropna(subset=["change_pct"])
+    first, last = rows["period"].min(), rows["period"].max()
+    sectors = ["TOTAL", *sorted(set(rows["sector"]) - {"TOTAL"})]
+    beyond = (rows["change_pct"].abs() > limit).any()
+    bound = f"\n(axe vertical borné à ± {french.format_number(limit)}\u00a0%)" if beyond else ""
+    title = (
+        f"Activité intérimaire en glissement annuel, {french.month_label(first)} – "
+        f"{french.month_label(last)}\n(équivalents temps plein, évolution sur un an, par secteur "
+        f"de l'établissement utilisateur){bound}"
+    )
+    labels = _labels(rows)
+    ncols = 3
+    nrows = -(-len(sectors) // ncols)
+    with style():
+        fig = Figure(figsize=(FIGSIZE[0], 2.2 * nrows + 0.9), layout="constrained")
+        fig.suptitle(title, x=0.0, ha="left", fontsize=11, fontweight="bold")
+        fig.supxlabel(source, x=0.0, ha="left", fontsize=8, color="#444444")
+        axes = fig.subplots(nrows, ncols, sharex=True, sharey=True, squeeze=False).ravel()
+        for ax, sector in zip(axes, sectors, strict=False):
+            part = rows[rows["sector"] == sector]
+            for role in ("territory", "france"):
+                line = part[part["role"] == role]
+                if line.empty:
+                    continue
+                ax.plot(
+                    line["period"].dt.to_timestamp(),
+                    line["change_pct"].clip(-limit, limit),
+                    color=COLORS[role],
+                    lw=1.8 if role == "territory" else 1.3,
+                    label=labels[role],
+                )
+            ax.axhline(0, color="#333333", lw=0.8)
+            ax.set_title("Ensemble des secteurs" if sector == "TOTAL" else sector, fontsize=9)
+            ax.set_ylim(-limit, limit)
+            ax.xaxis.set_major_locator(mdates.YearLocator(2))
+            ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+            _french_axis(ax, 0, "%")
+        for ax in axes[len(sectors) :]:
+            ax.set_visible(False)
+        handles, names = axes[0].get_legend_handles_labels()
+        fig.legend(handles, names, loc="outside lower right", ncols=2, fontsize=8, frameon=False)
+    return fig
+
+
+def interim_profile(frame: pd.DataFrame, territory_label: str, source: str) -> Figure:
+    """Horizontal bars of :func:`bassin_lib.analysis.interim_profile_shares` for one year:
+    each category's share of the temporary workers living in the territory, vs France (rows
+    with ``role``)."""
+    year = frame["period"].max()
+    rows = frame[frame["period"] == year]
+    categories = [c for c in INTERIM_PROFILE_LABELS if c in set(rows["category"])]
+
+    def shares(role):
+        part = rows[rows["role"] == role].set_index("category")["share"]
+        return [100 * part.get(c, float("nan")) for c in categories]
+
+    title = (
+        f"Profil des intérimaires résidant sur le territoire, {year.year}\n(en % des "
+        "intérimaires, par sexe, âge et heures travaillées)"
+    )
+    with style():
+        fig, ax = _figure(title, source)
+        _paired_barh(
+            ax,
+            [INTERIM_PROFILE_LABELS[c] for c in categories],
+            shares("territory"),
+            shares("france"),
+            territory_label,
+        )
+        ax.set_xlim(0, 100)
+    return fig
+
+
+def interim_share_ape(frame: pd.DataFrame, source: str) -> Figure:
+    """Lines of :func:`bassin_lib.analysis.interim_share_ape` (yearly, at 31 December): the
+    temporary-work agencies' employees per 100 private jobs, territory (and region, France when
+    the file covers them)."""
+    from textwrap import wrap
+
+    from matplotlib import dates as mdates
+
+    first, last = frame["period"].min(), frame["period"].max()
+    title = (
+        f"Part de l'intérim dans l'emploi salarié privé au 31 décembre, {first.year} – "
+        f"{last.year}\n(salariés des agences de travail temporaire pour 100 salariés du privé)"
+    )
+    with style():
+        # the source and the scope run long: wrapped so that the line is read whole
+        fig, ax = _figure(title, "\n".join(wrap(f"{source}, {INTERIM_APE_SCOPE}", width=110)))
+        _role_lines(ax, frame, "share_pct")
+        _french_axis(ax, 1, "%")
+        ax.set_ylim(bottom=0)
+        ax.xaxis.set_major_locator(mdates.YearLocator(2))
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+        ax.legend(loc="best", fontsize=8, frameon=False)
     return fig

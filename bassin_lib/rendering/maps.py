@@ -46,6 +46,9 @@ def territory_in_region(geometry, territory: Territory, source: str) -> Figure:
 
 
 EXTENTS = ("region", "neighbours", "all")
+NOT_PUBLISHED = "Donnée non publiée"
+"""Legend of the zones without a value (greyed and hatched)."""
+_GREY = {"color": "#d9d9d9", "edgecolor": "#9e9e9e", "hatch": "////"}
 
 
 def _period_text(period) -> str:
@@ -135,7 +138,7 @@ def choropleth(
         Column of ``values`` to map.
     period : str or Period, optional
         Period to map when ``values`` has a ``period`` column; default the latest period with a
-        value for at least one shown zone.
+        value for at least one shown zone (for any zone when no shown zone has one).
     unit : str, default "%"
         Unit of the colour-bar ticks (``""`` for none).
     decimals : int, default 1
@@ -151,15 +154,20 @@ def choropleth(
     Returns
     -------
     Figure
-        Zones coloured by value (missing values hatched, « Donnée non disponible »), region
-        borders, the territory's outline, a colour bar with French numbers, the title with the
-        period and the source line.
+        Zones coloured by value, zones without one greyed and hatched (« Donnée non publiée »
+        in the legend), region borders, the territory's outline, a colour bar with French
+        numbers (none when no zone shown has a value: the map then shows the zones, all
+        greyed), the title with the period and the source line.
 
     Raises
     ------
     ParameterError
         Unknown ``extent`` or ``column``, several values for a zone at one period, a
         ``period`` absent from ``values``, a territory whose zones are not on the map.
+
+    See Also
+    --------
+    values_at : the values the map shows, to say in the text which zones have none.
     """
     import matplotlib
     from matplotlib.cm import ScalarMappable
@@ -171,31 +179,30 @@ def choropleth(
     own = shown[shown["zone"].isin(territory.zones)]
     if own.empty:
         raise ParameterError(f"territory {territory.id!r}: none of its zones is on the map")
-    zone_values, period = _zone_values(values, column, period, set(shown["zone"]))
+    zone_values, period = values_at(values, set(shown["zone"]), column=column, period=period)
     data = shown.assign(_value=shown["zone"].map(zone_values).astype(float))
     known, missing = data[data["_value"].notna()], data[data["_value"].isna()]
-    if known.empty:
-        raise ParameterError(f"no value of {column!r} for the zones shown around {territory.id}")
     full_title = title.split("\n")
     if period is not None:
         full_title[0] += f", {_period_text(period)}"
-    norm = Normalize(known["_value"].min(), known["_value"].max())
     colours = matplotlib.colormaps[cmap]
+    norm = None if known.empty else Normalize(known["_value"].min(), known["_value"].max())
     with style():
         fig = Figure(figsize=(7.0, 5.8), layout="constrained")
         ax = fig.add_subplot()
-        known.plot(
-            ax=ax, color=colours(norm(known["_value"].to_numpy())), edgecolor="white", lw=0.3
-        )
+        if norm is not None:
+            known.plot(
+                ax=ax, color=colours(norm(known["_value"].to_numpy())), edgecolor="white", lw=0.3
+            )
         handles = [Line2D([], [], color="#000000", lw=1.8, label=territory.label)]
         if not missing.empty:
-            missing.plot(ax=ax, color="#f0f0f0", edgecolor="#bbbbbb", hatch="////", lw=0.3)
+            missing.plot(ax=ax, lw=0.3, **_GREY)
             handles.append(
                 Patch(
-                    facecolor="#f0f0f0",
-                    edgecolor="#bbbbbb",
-                    hatch="////",
-                    label="Donnée non disponible",
+                    facecolor=_GREY["color"],
+                    edgecolor=_GREY["edgecolor"],
+                    hatch=_GREY["hatch"],
+                    label=NOT_PUBLISHED,
                 )
             )
         if data["region"].nunique() > 1:
@@ -205,18 +212,20 @@ def choropleth(
         outline = _outline(own.geometry.to_numpy())
         ax.plot(*_boundary_xy(outline), color="#000000", lw=1.8)
         ax.set_axis_off()
-        ax.set_title("\n".join(full_title), loc="left", fontsize=11, fontweight="bold")
-        bar = fig.colorbar(ScalarMappable(norm=norm, cmap=colours), ax=ax, shrink=0.6, pad=0.01)
-        bar.ax.yaxis.set_major_formatter(
-            FuncFormatter(
-                lambda v, _pos: (
-                    french.format_number(v, decimals) + (f"\u00a0{unit}" if unit else "")
+        # the figure's title, not the axes': a tall, narrow map would push it off the figure
+        fig.suptitle("\n".join(full_title), x=0.0, ha="left", fontsize=11, fontweight="bold")
+        if norm is not None:
+            bar = fig.colorbar(ScalarMappable(norm=norm, cmap=colours), ax=ax, shrink=0.6, pad=0.01)
+            bar.ax.yaxis.set_major_formatter(
+                FuncFormatter(
+                    lambda v, _pos: (
+                        french.format_number(v, decimals) + (f"\u00a0{unit}" if unit else "")
+                    )
                 )
             )
-        )
-        bar.ax.tick_params(labelsize=8)
-        if legend:
-            bar.set_label(legend, fontsize=9)
+            bar.ax.tick_params(labelsize=8)
+            if legend:
+                bar.set_label(legend, fontsize=9)
         ax.legend(
             handles=handles,
             loc="upper left",
@@ -251,8 +260,33 @@ def _boundary_xy(shape) -> tuple[list, list]:
     return xs, ys
 
 
-def _zone_values(values, column: str, period, zones: set) -> tuple[pd.Series, object]:
-    """Zone code → value at one period, and that period (None for a Series)."""
+def values_at(values, zones, *, column: str = "value", period=None) -> tuple[pd.Series, object]:
+    """The values a choropleth of ``zones`` shows, and their period.
+
+    Parameters
+    ----------
+    values : DataFrame or Series
+        As for :func:`choropleth`.
+    zones : iterable of str
+        The zones shown (:func:`shown_zones`).
+    column : str, default "value"
+    period : str or Period, optional
+        Default: the latest period with a value for at least one of ``zones``, or for any
+        zone when none of them has one (None when no zone has a value).
+
+    Returns
+    -------
+    tuple
+        Zone code → value at that period (a zone without a value is absent or NaN), and the
+        period (None for a Series).
+
+    Raises
+    ------
+    ParameterError
+        As :func:`choropleth`: unknown ``column``, a ``period`` absent from ``values``,
+        several values for a zone.
+    """
+    zones = set(zones)
     if isinstance(values, pd.Series):
         return values, None
     if column not in values.columns:
@@ -262,10 +296,10 @@ def _zone_values(values, column: str, period, zones: set) -> tuple[pd.Series, ob
     rows = values[values["level"] == "zone"] if "level" in values.columns else values
     if "period" in rows.columns:
         if period is None:
-            present = rows[rows["code"].isin(zones) & rows[column].notna()]
-            if present.empty:
-                raise ParameterError(f"no value of {column!r} for the zones shown")
-            period = present["period"].max()
+            present = rows[rows[column].notna()]
+            shown = present[present["code"].isin(zones)]
+            present = shown if len(shown) else present
+            period = present["period"].max() if len(present) else None
         else:
             period = pd.Period(period, freq=rows["period"].iloc[0].freqstr)
             if not (rows["period"] == period).any():

@@ -19,6 +19,7 @@ import math
 import pandas as pd
 
 from bassin_lib.analysis.registry import BY_FUNCTION
+from bassin_lib.rendering import french
 from bassin_lib.rendering.french import (
     NBSP,
     format_euros,
@@ -27,7 +28,10 @@ from bassin_lib.rendering.french import (
     format_points,
     format_signed,
     french_list,
+    of_place,
     ordinal,
+    period_at,
+    period_between,
     quarter_label,
 )
 
@@ -158,8 +162,8 @@ def employment_change(frame, subject: str = "l'emploi salarié privé") -> str:
     amount = "" if local == 0 else f" {format_number(abs(local), 1)}{NBSP}%"
     jobs = format_signed(own["change"], 0, unit="emplois")
     sentence = (
-        f"Entre le {quarter_label(own['start'])} et le {quarter_label(own['end'])}, {subject} de "
-        f"{own['label']} {verb}{amount} ({jobs}){_hedges(own)} : "
+        f"Entre le {quarter_label(own['start'])} et le {quarter_label(own['end'])}, {subject} "
+        f"{of_place(own['label'])} {verb}{amount} ({jobs}){_hedges(own)} : "
         f"{compare_changes(local, national)}."
     )
     region = _row(frame, "region")
@@ -303,30 +307,54 @@ def poverty(frame) -> str:
 
 
 def _share_range(row, measure: str) -> str:
-    """« 45,7 % », or « entre 40,0 % et 56,7 % » when masked numerators leave a range."""
+    """« 45,7 % », or « entre 54,5 % et 57,7 % » when masked numerators leave a range (counted
+    from none to the most they can be); a range that rounds to one figure is that figure."""
     low = row[f"share_{measure}"]
     high = row.get(f"share_{measure}_max", low)
-    if not row[f"{measure}_lower_bound"] or _missing(high) or round(high - low, 1) == 0:
+    if not row[f"{measure}_lower_bound"] or _missing(high):
         return format_percent(low)
-    return f"entre {format_percent(low)} et {format_percent(high)}"
+    low_text, high_text = format_percent(low), format_percent(high)
+    return low_text if low_text == high_text else f"entre {low_text} et {high_text}"
 
 
 def recruitment(frame, note: str | None = None) -> str:
     """Sentences for :func:`bassin_lib.analysis.recruitment_summary` (BMO survey).
 
-    Masked cells make the number of projects a minimum (« au moins ») and the shares ranges
-    (« entre … et … », from counting each masked numerator as none or all of its cell).
+    What the published cells show, then how much the cells masked for statistical secrecy can
+    hide: the number of projects is a minimum (« au moins »), the masked cells add « au plus »
+    so many projects (a share of the territory's total, and of France's) when the table bounds
+    them, and the shares are ranges (« entre … et … ») when masked numerators are counted from
+    none to the most they can be. Without a bound, the sentence counts the masked cells.
+
+    Examples
+    --------
+    « Selon l'enquête Besoins en main-d'œuvre 2024, les employeurs de Nord Franche-Comté
+    (Belfort + Montbéliard) prévoient au moins 9 235 projets de recrutement, total des cellules
+    publiées ; les cellules masquées par le secret statistique en ajoutent au plus 253, soit au
+    plus 2,7 % des projets du territoire (France : 2,0 %). Parmi les projets publiés, entre
+    54,5 % et 57,7 % sont jugés difficiles (France : entre 56,3 % et 58,4 %) … »
     """
     own, france = _row(frame, "territory"), _row(frame, "france")
     if own is None or _missing(own["projects"]):
         return withheld("les projets de recrutement")
+    hidden = own.get("projects_masked_max", float("nan") if own["lower_bound"] else 0.0)
+    bounded = own["lower_bound"] and not _missing(hidden)
     at_least = "au moins " if own["lower_bound"] else ""
     sentence = (
-        f"Selon l'enquête Besoins en main-d'œuvre {own['period'].year}, les employeurs de "
-        f"{own['label']} prévoient {at_least}{format_number(own['projects'])} projets de "
-        "recrutement."
+        f"Selon l'enquête Besoins en main-d'œuvre {own['period'].year}, les employeurs "
+        f"{of_place(str(own['label']))} prévoient {at_least}"
+        f"{format_number(own['projects'])} projets de recrutement"
     )
-    shares = []
+    if bounded:
+        sentence += (
+            ", total des cellules publiées ; les cellules masquées par le secret statistique en "
+            f"ajoutent au plus {format_number(hidden)}, soit au plus "
+            f"{format_percent(own['masked_share_max'])} des projets du territoire"
+        )
+        if france is not None and not _missing(france.get("masked_share_max")):
+            sentence += f" (France : {format_percent(france['masked_share_max'])})"
+    sentence += "."
+    shares, ranges = [], False
     for measure, words in (
         ("difficult", "sont jugés difficiles"),
         ("seasonal", "sont saisonniers"),
@@ -337,11 +365,17 @@ def recruitment(frame, note: str | None = None) -> str:
         text = f"{_share_range(own, measure)} {words}"
         if france is not None and not _missing(france[f"share_{measure}"]):
             text += f" (France : {_share_range(france, measure)})"
+        ranges = ranges or "entre " in text
         shares.append(text)
     if shares:
-        joined = french_list(shares)
-        sentence += " " + joined[0].upper() + joined[1:] + "."
-    if own["lower_bound"]:
+        among = "les projets publiés" if own["lower_bound"] else "ces projets"
+        sentence += f" Parmi {among}, {french_list(shares)}."
+        if ranges:
+            sentence += (
+                " Les fourchettes comptent pour zéro, puis pour leur maximum possible, les "
+                "projets difficiles ou saisonniers des cellules masquées."
+            )
+    if own["lower_bound"] and not bounded:
         sentence += (
             f" {own['n_masked']} des {own['n_cells']} croisements zone × métier sont masqués par "
             "le secret statistique : le total est un minimum."
@@ -351,25 +385,80 @@ def recruitment(frame, note: str | None = None) -> str:
     return sentence
 
 
+def not_published_on_map(
+    subject: str,
+    places: list[str],
+    period=None,
+    *,
+    whole: bool = True,
+    n_zones: int = 1,
+    nowhere: bool = False,
+) -> str:
+    """Sentence under a map whose territory, or some of its zones, have no published value.
+
+    Parameters
+    ----------
+    subject : str
+        What is not published (« le taux de chômage localisé »).
+    places : list of str
+        The territory's label (``whole``), or the labels of its zones without a value.
+    period : Period, optional
+        The period of the map.
+    whole : bool, default True
+        No zone of the territory has a value.
+    n_zones : int, default 1
+        With ``whole``, the number of zones of the territory.
+    nowhere : bool, default False
+        No zone of the map has one either.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> not_published_on_map("le taux de chômage localisé", ["Mayotte"], pd.Period("2023Q3"))
+    "Le taux de chômage localisé n'est pas publié pour Mayotte au 3e trimestre 2023 : la zone apparaît en grisé sur la carte."
+    """
+    where = french_list(places)
+    if not whole:
+        where = f"{'les zones' if len(places) > 1 else 'la zone'} d'emploi {where}"
+    when = f" {french.period_at(period)}" if period is not None else ""
+    if nowhere:
+        text = (
+            f"{subject} n'est publié ni pour {where} ni pour les zones d'emploi voisines{when} : "
+            "la carte les montre en grisé."
+        )
+    else:
+        several = n_zones > 1 if whole else len(places) > 1
+        grey = "les zones apparaissent" if several else "la zone apparaît"
+        text = f"{subject} n'est pas publié pour {where}{when} : {grey} en grisé sur la carte."
+    return text[0].upper() + text[1:]
+
+
 def specialisation(
-    frame, territory_code: str, sector_labels: dict, n: int = 3, threshold: float = 1.2
+    frame,
+    territory_code: str,
+    sector_labels: dict,
+    n: int = 3,
+    threshold: float = 1.2,
+    *,
+    subject: str = "l'emploi salarié privé",
 ) -> str:
     """Sentence naming the sectors most over-represented against France.
 
     Uses :func:`bassin_lib.analysis.location_quotients` rows of the territory; a sector is
     named when its index of specificity is at least ``threshold`` (1,2 by default: 20 % above
-    the national share), at most ``n`` of them, largest first.
+    the national share), at most ``n`` of them, largest first. The date is a quarter or a
+    year, as the frame's period; ``subject`` names what is counted.
     """
     own = frame[(frame["code"] == territory_code) & frame["lq"].notna()]
     if own.empty:
         return withheld("la structure sectorielle de l'emploi")
     period = own["period"].iloc[0]
     top = own[own["lq"] >= threshold].sort_values("lq", ascending=False).head(n)
-    when = f"au {quarter_label(period)}"
+    when = period_at(period)
     if top.empty:
         return (
             f"{when[0].upper()}{when[1:]}, aucun secteur n'est nettement surreprésenté par "
-            "rapport à la France : la structure sectorielle de l'emploi salarié privé est "
+            f"rapport à la France : la structure sectorielle de {subject} est "
             "proche de la structure nationale."
         )
     items = [
@@ -384,8 +473,9 @@ def specialisation(
     )
 
 
-def shift_share(frame, territory_code: str) -> str:
-    """Sentence for :func:`bassin_lib.analysis.shift_share` (components sum to the change)."""
+def shift_share(frame, territory_code: str, *, subject: str = "l'emploi salarié privé") -> str:
+    """Sentence for :func:`bassin_lib.analysis.shift_share` (components sum to the change);
+    quarters or years as the frame's, ``subject`` naming what is counted."""
     rows = frame[frame["code"] == territory_code]
     if rows.empty or rows[["change", "national", "sector_mix", "local"]].isna().any(axis=None):
         return withheld("la décomposition de l'évolution de l'emploi")
@@ -393,14 +483,144 @@ def shift_share(frame, territory_code: str) -> str:
     caveat = (
         "" if bool(row["complete"]) else (" (certains secteurs, masqués, sont laissés de côté)")
     )
+    between = period_between(row["start"], row["end"])
     return (
-        f"Entre le {quarter_label(row['start'])} et le {quarter_label(row['end'])}, l'emploi "
-        f"salarié privé a évolué de {format_signed(row['change'], 0, unit='emplois')}{caveat}. "
+        f"{between[0].upper()}{between[1:]}, {subject} "
+        f"a évolué de {format_signed(row['change'], 0, unit='emplois')}{caveat}. "
         "Au rythme national, il aurait évolué de "
         f"{format_signed(row['national'], 0, unit='emplois')} (effet national) ; la composition "
         f"sectorielle du territoire compte pour {format_signed(row['sector_mix'], 0, unit='emplois')} "
         "(effet de structure) et ses dynamiques propres pour "
         f"{format_signed(row['local'], 0, unit='emplois')} (effet local)."
+    )
+
+
+def annual_employment(total, salaried=None, non_salaried=None) -> str:
+    """Sentences for :func:`bassin_lib.analysis.annual_employment_change` (INSEE Estel).
+
+    ``total`` is the change of total employment (salaried and non-salaried); ``salaried`` and
+    ``non_salaried``, when given, the changes of each over the same years, said after it.
+
+    « Entre 1998 et 2018, le territoire a perdu 3 546 emplois, salariés et non salariés
+    confondus : une tendance à la baisse […] (- 5,1 % contre + 15,6 %). »
+    """
+    own, france = _row(total, "territory"), _row(total, "france")
+    if (
+        own is None
+        or france is None
+        or _missing(own["change_pct"])
+        or _missing(france["change_pct"])
+    ):
+        return withheld("l'évolution de l'emploi total")
+    between = period_between(own["start"], own["end"])
+    change = float(own["change"])
+    did = (
+        f"a gagné {format_number(change)} emplois"
+        if change > 0
+        else f"a perdu {format_number(-change)} emplois"
+        if change < 0
+        else "a conservé le même nombre d'emplois"
+    )
+    france_label = str(france["label"])
+    where = "en moyenne au niveau national" if france_label == "France" else f"en {france_label}"
+    sentence = (
+        f"{between[0].upper()}{between[1:]}, le territoire {did}{_hedges(own)}, salariés et "
+        f"non salariés confondus : "
+        f"{compare_changes(float(own['change_pct']), float(france['change_pct']), where)}."
+    )
+    region = _row(total, "region")
+    if region is not None and not _missing(region["change_pct"]):
+        sentence += (
+            f" Dans la région {region['label']}, l'évolution est de "
+            f"{format_signed(region['change_pct'])}."
+        )
+    parts = []
+    for frame, name in (
+        (salaried, "l'emploi salarié (public et privé)"),
+        (non_salaried, "l'emploi non salarié"),
+    ):
+        part = None if frame is None else _row(frame, "territory")
+        if part is None or _missing(part["change_pct"]):
+            continue
+        reference = _row(frame, "france")
+        versus = (
+            ""
+            if reference is None or _missing(reference["change_pct"])
+            else f" ({reference['label']} : {format_signed(reference['change_pct'])})"
+        )
+        parts.append(f"{name} de {format_signed(part['change_pct'])}{versus}")
+    if parts:
+        joined = french_list(parts).replace(" de ", " y a évolué de ", 1)
+        sentence += f" Sur la même période, {joined}."
+    if own["start_value"] < min_count("annual_employment_change"):
+        sentence += " Ces évolutions portent sur de petits effectifs et sont à lire avec prudence."
+    return sentence
+
+
+def specialisation_indices(frame, territory_code: str, *, subject: str) -> str:
+    """Sentence for :func:`bassin_lib.analysis.specialisation_indices` (one period): Krugman,
+    Hoover and Herfindahl of the territory, Herfindahl of France."""
+    own = frame[(frame["code"] == territory_code) & frame["krugman"].notna()]
+    if own.empty:
+        return withheld("la spécialisation sectorielle de l'emploi")
+    row = own.iloc[0]
+    france = frame[(frame["level"] == "france") & (frame["period"] == row["period"])]
+    when = period_at(row["period"])
+    caveat = "" if bool(row["complete"]) else " (calculé sur les seuls secteurs connus)"
+    sentence = (
+        f"{when[0].upper()}{when[1:]}, l'indice de Krugman, qui mesure l'écart entre la "
+        f"structure sectorielle de {subject} du territoire et celle de la France (0 pour une "
+        f"structure identique, 2 au plus), vaut {format_number(row['krugman'], 2)}{caveat} : "
+        f"{format_percent(100 * row['hoover'])} des emplois devraient changer de secteur pour "
+        "que le territoire ait la structure nationale (indice de Hoover). L'indice de "
+        "Herfindahl, qui mesure la concentration de l'emploi dans quelques secteurs, est de "
+        f"{format_number(row['herfindahl'], 2)}"
+    )
+    if len(france) and not _missing(france["herfindahl"].iloc[0]):
+        sentence += f", contre {format_number(france['herfindahl'].iloc[0], 2)} en France"
+    return sentence + "."
+
+
+SPHERE_NAMES = {"presentielle": "présentielle", "productive": "productive"}
+
+
+def spheres(frame, territory_code: str, *, subject: str, level: str) -> str:
+    """Sentence for :func:`bassin_lib.analysis.sphere_shares` (one period): the présentielle
+    sphere's share of the territory's jobs against France, and the approximation it rests on
+    (``level``: the sector level mapped to spheres, « secteurs A17 (…) »)."""
+    own = frame[(frame["code"] == territory_code) & frame["share"].notna()]
+    own = own.set_index("sphere")
+    if "presentielle" not in own.index or "productive" not in own.index:
+        return withheld("la répartition de l'emploi entre sphères présentielle et productive")
+    france = frame[(frame["level"] == "france") & frame["share"].notna()].set_index("sphere")
+    present = own.loc["presentielle"]
+    when = period_at(present["period"])
+    versus = (
+        f", contre {format_percent(100 * france.loc['presentielle', 'share'])} en France"
+        if "presentielle" in france.index
+        else ""
+    )
+    caveat = (
+        "" if bool(present["complete"]) else " (certains secteurs, masqués, sont laissés de côté)"
+    )
+    return (
+        f"{when[0].upper()}{when[1:]}, la sphère présentielle (activités tournées vers les "
+        "besoins des personnes présentes sur le territoire, résidents et touristes) regroupe "
+        f"{format_percent(100 * present['share'])} de {subject} du territoire{versus}{caveat} ; "
+        f"la sphère productive, {format_percent(100 * own.loc['productive', 'share'])}. Le "
+        f"rattachement des {level} à une sphère est une approximation : chaque secteur va à la "
+        "sphère de la plupart de ses emplois."
+    )
+
+
+def spheres_unavailable(level: str) -> str:
+    """The sentence said when the sector level cannot be split into spheres (A5)."""
+    return (
+        "La répartition de l'emploi entre sphère présentielle et sphère productive ne peut pas "
+        f"être établie à partir des {level} : le tertiaire marchand réunit des activités des "
+        "deux sphères (commerce de détail et services aux particuliers d'un côté, commerce de "
+        "gros, transport de marchandises et services aux entreprises de l'autre). Elle n'est "
+        "donc pas donnée ici."
     )
 
 
@@ -451,9 +671,11 @@ def labour_force(frame, territory_code: str) -> str:
     )
 
 
-def similar_zones(frame, zone_labels: dict, sector_labels: dict) -> str:
+def similar_zones(
+    frame, zone_labels: dict, sector_labels: dict, *, subject: str = "l'emploi salarié privé"
+) -> str:
     """Sentence for :func:`bassin_lib.analysis.similar_zones`: the nearest zones and, for the
-    nearest, the features on which it is closest."""
+    nearest, the features on which it is closest (``subject``: what the shares count)."""
     if frame is None or len(frame) == 0:
         return withheld("les zones comparables")
     names = [f"{zone_labels.get(code, code)} ({code})" for code in frame["code"]]
@@ -465,7 +687,7 @@ def similar_zones(frame, zone_labels: dict, sector_labels: dict) -> str:
     first = frame.iloc[0]
     closest = [feature(f.strip()) for f in str(first["top_features"]).split(",") if f.strip()]
     sentence = (
-        "Les zones d'emploi dont la structure sectorielle de l'emploi salarié privé est "
+        f"Les zones d'emploi dont la structure sectorielle de {subject} est "
         f"la plus proche sont : {french_list(names)}."
     )
     if closest:
@@ -520,3 +742,658 @@ def jobseeker_shares(shares, territory_code: str) -> str:
     if len(france) and not _missing(france["share_BC"].iloc[0]):
         sentence += f" (France : {format_percent(100 * france['share_BC'].iloc[0])})"
     return sentence + "."
+
+
+# --- Job seekers by département and commune (France Travail STMT, monthly) -------------------
+
+STMT_CATEGORY_NOTE = "Catégories non précisées par la source (vraisemblablement A, B et C)"
+"""What the report says of the category of the STMT counts: the file does not state it."""
+
+
+def _month_change(own, benchmark, where: str) -> str:
+    """« 660 de plus qu'en décembre 2023 : une évolution comparable à celle observée … »."""
+    count = format_number(abs(own["change"]))
+    more = "de plus" if own["change"] >= 0 else "de moins"
+    text = f"{count} {more} qu'en {french.month_label(own['start'])}"
+    if benchmark is None or _missing(benchmark["change_pct"]):
+        return f"{text} ({format_signed(own['change_pct'])})"
+    return f"{text} : {compare_changes(own['change_pct'], benchmark['change_pct'], where)}"
+
+
+def jobseekers_departements(recent, crisis, departements, territory_kind: str) -> str:
+    """Sentences for :func:`bassin_lib.analysis.jobseekers_departements_change`: the level and
+    change of the départements covered, against the region (and France when computable).
+
+    Parameters
+    ----------
+    recent : DataFrame
+        The change over the last months (default window of the indicator).
+    crisis : DataFrame or None
+        The change over the crisis window (months), or None when the data do not cover it.
+    departements : sequence of str
+        Codes of the départements summed (``territory.departements``).
+    territory_kind : {"zone", "group"}
+    """
+    own = _row(recent, "departements")
+    scale = french.departements_scale(departements)
+    if own is None or _missing(own["end_value"]):
+        return withheld(f"les demandeurs d'emploi {scale}")
+    region, france = _row(recent, "region"), _row(recent, "france")
+    where_region = f"dans la région {region['label']}" if region is not None else "dans la région"
+    if region is not None and _missing(region["change_pct"]):
+        region = None
+    if france is not None and _missing(france["change_pct"]):
+        france = None
+    whose = (
+        "que recoupe la zone d'emploi"
+        if territory_kind == "zone"
+        else "que recoupent les zones d'emploi du territoire"
+    )
+    sentences = [
+        f"{scale[:1].upper()}{scale[1:]}, {whose}, France Travail recense "
+        f"{format_number(own['end_value'])} demandeurs d'emploi inscrits en "
+        f"{french.month_label(own['end'])}"
+        + (
+            f", soit {_month_change(own, region, where_region)}."
+            if not _missing(own["change"])
+            else "."
+        )
+    ]
+    if france is not None:
+        sentences.append(
+            f"En France, l'évolution est de {format_signed(france['change_pct'])} sur la même "
+            "période."
+        )
+    if crisis is not None:
+        own_crisis = _row(crisis, "departements")
+        region_crisis = _row(crisis, "region")
+        if own_crisis is not None and not _missing(own_crisis["change"]):
+            if region_crisis is not None and _missing(region_crisis["change_pct"]):
+                region_crisis = None
+            sentences.append(
+                f"Sur la fenêtre de crise, de {french.month_label(own_crisis['start'])} à "
+                f"{french.month_label(own_crisis['end'])}, leur nombre a évolué de "
+                f"{format_signed(own_crisis['change_pct'])}"
+                + (
+                    f" (région : {format_signed(region_crisis['change_pct'])})."
+                    if region_crisis is not None
+                    else "."
+                )
+            )
+    sentences.append(
+        "Ces chiffres portent sur les départements entiers, au-delà du territoire : la source "
+        "ne publie pas de chiffres par zone d'emploi."
+    )
+    sentences.append(f"{STMT_CATEGORY_NOTE} ; effectifs arrondis à la dizaine par la source.")
+    france_row = _row(recent, "france")
+    if france is None and france_row is not None and france_row["missing"]:
+        absent = [c.strip() for c in str(france_row["missing"]).split(",")]
+        sentences.append(
+            "La comparaison avec la France n'est pas possible : le fichier ne couvre pas tous "
+            f"les départements (absents : {french_list([french.departement_name(c) for c in absent])})."
+        )
+    return " ".join(sentences)
+
+
+COMMUNES_LISTED = 6
+"""Communes named in the sentence on the territory's large communes; the others are counted."""
+
+
+def jobseekers_communes(frame, territory_kind: str) -> str:
+    """Sentence for :func:`bassin_lib.analysis.jobseekers_communes_change`: the territory's
+    communes of more than 5,000 inhabitants, their count and change (empty when none)."""
+    if frame is None or frame.empty:
+        return ""
+    known = frame[frame["end_value"].notna()]
+    unknown = frame[frame["end_value"].isna()]
+    where = "de la zone d'emploi" if territory_kind == "zone" else "du territoire"
+    items = []
+    for i, row in enumerate(known.head(COMMUNES_LISTED).itertuples(index=False)):
+        change = (
+            ""
+            if _missing(row.change_pct)
+            else f", {format_signed(row.change_pct)}"
+            + (f" depuis {french.month_label(row.start)}" if i == 0 else "")
+        )
+        count = format_number(row.end_value) + (
+            f" demandeurs d'emploi en {french.month_label(row.end)}" if i == 0 else ""
+        )
+        items.append(f"{row.label} ({count}{change})")
+    others = len(known) - len(items)
+    if others:
+        items.append(
+            f"{others} autre{'s' if others > 1 else ''} commune{'s' if others > 1 else ''}"
+        )
+    sentence = ""
+    if items:
+        sentence = (
+            f"Parmi les communes de plus de 5{NBSP}000 habitants {where}, France Travail publie "
+            f"{french_list(items)}."
+        )
+        small = known["start_value"] < min_count("jobseekers_communes_change")
+        if small.any():
+            sentence += (
+                " Effectifs réduits pour certaines communes : évolutions à lire avec prudence."
+            )
+    if len(unknown):
+        names = french_list(list(unknown["label"]))
+        sentence += (
+            f" Les chiffres {'de' if len(unknown) == 1 else 'des communes'} {names} sont "
+            "ambigus dans la source (deux valeurs pour un même mois) et ne sont pas repris."
+        )
+    return sentence.strip()
+
+
+# --- Living standards and income composition (Filosofi) ---------------------------------------
+
+EURO_NOISE_PCT = 0.5
+"""Gap, in % of the benchmark, under which two amounts in euros are said « proches »."""
+EURO_CLEAR_PCT = 5.0
+"""Gap, in % of the benchmark, from which an amount is « nettement » above or below."""
+
+
+def compare_euro_levels(local: float, benchmark: float) -> str:
+    """« proche de », « supérieur à », « nettement inférieur à »... for two amounts in euros.
+
+    The variant of :func:`compare_levels` for living standards (medians, deciles): the gap is
+    measured in % of the benchmark, not in points. Under :data:`EURO_NOISE_PCT` (0,5 %)
+    « proche de »; under :data:`EURO_CLEAR_PCT` (5 %) « supérieur à » / « inférieur à »; else
+    « nettement supérieur à » / « nettement inférieur à ».
+
+    Examples
+    --------
+    >>> compare_euro_levels(21740, 21640), compare_euro_levels(37150, 39600)
+    ('proche de', 'nettement inférieur à')
+    """
+    gap = 100 * (local - benchmark) / benchmark
+    if abs(gap) < EURO_NOISE_PCT:
+        return "proche de"
+    word = "supérieur à" if gap > 0 else "inférieur à"
+    return word if abs(gap) < EURO_CLEAR_PCT else f"nettement {word}"
+
+
+def _euro_verdict(local: float, benchmark) -> int:
+    """-1 below, 0 close, +1 above, on the scale of :func:`compare_euro_levels`."""
+    if benchmark is None or _missing(benchmark):
+        return 0
+    word = compare_euro_levels(local, float(benchmark))
+    return 0 if word == "proche de" else (1 if "supérieur" in word else -1)
+
+
+def rounded_share(value: float, step: float = 5.0, within: float = 1.0) -> str:
+    """A share said in round figures when it is close to one, in the source study's register.
+
+    « presque 30 % » for 29,2 (at most ``within`` points under a multiple of ``step``),
+    « un peu plus de 30 % » for 30,6, « 30 % » for 30,0; otherwise the figure (« 27,4 % »).
+    """
+    nearest = step * round(value / step)
+    gap = round(value - nearest, 1)
+    rounded = format_percent(nearest, 0)
+    if gap == 0:
+        return rounded
+    if -within <= gap < 0:
+        return f"presque {rounded}"
+    if 0 < gap <= within:
+        return f"un peu plus de {rounded}"
+    return format_percent(value)
+
+
+_LIVING_STANDARDS = (
+    (
+        "median_living_standard",
+        "Le niveau de vie médian est de {} par an et par unité de consommation",
+    ),
+    ("d1", "Le 1er décile, sous lequel vivent les 10 % les plus pauvres, est de {}"),
+    ("d9", "Le 9e décile, au-dessus duquel vivent les 10 % les plus aisés, est de {}"),
+)
+_TAILS = {"d1": "les 10 % les plus pauvres", "d9": "les 10 % les plus aisés"}
+_DECILES = {"d1": "1er décile", "d9": "9e décile"}
+_VERDICT_WORDS = {-1: "inférieur à", 0: "proche de", 1: "supérieur à"}
+
+
+def living_standards(frame) -> str:
+    """Sentences for :func:`bassin_lib.analysis.income_poverty_levels`: the poverty rate
+    (:func:`poverty`), then the median, D1 and D9 each compared with the region and France
+    (:func:`compare_euro_levels`), and the reading of the source study when it holds.
+
+    The reading « les niveaux de vie sont inférieurs à ceux de la région et de la France,
+    excepté pour les 10 % les plus pauvres » is said when the median is below both benchmarks
+    (beyond 0,5 %): the deciles that are not below both are named as the exceptions (and
+    symmetrically for « supérieurs »). A group's median and deciles are approximate (they
+    cannot be rebuilt from its zones'), and said so; its poverty rate, rebuilt exactly from the
+    persons of its zones when the data allow, is said exact.
+    """
+    own = _row(frame, "territory")
+    rate = frame.drop(columns=["median_living_standard"], errors="ignore")
+    if "poverty_rate_approximate" in frame:
+        rate = rate.assign(approximate=frame["poverty_rate_approximate"])
+    text = poverty(rate)
+    if own is None or _missing(own.get("poverty_rate")):
+        return text
+    region, france = _row(frame, "region"), _row(frame, "france")
+    verdicts: dict[str, tuple[int, int]] = {}
+    for column, intro in _LIVING_STANDARDS:
+        if _missing(own.get(column)):
+            continue
+        value = float(own[column])
+        sentence = intro.format(format_euros(value))
+        compared = [
+            (compare_euro_levels(value, float(row[column])), name, format_euros(row[column]))
+            for row, name in ((region, "la région"), (france, f"la {france_name(france)}"))
+            if row is not None and not _missing(row.get(column))
+        ]
+        if len(compared) == 2 and compared[0][0] == compared[1][0]:
+            (word, first, one), (_, second, two) = compared
+            sentence += f" : {word} ceux de {first} ({one}) et de {second} ({two})"
+        elif compared:
+            sentence += " : " + french_list(
+                [f"{word} celui de {name} ({amount})" for word, name, amount in compared]
+            )
+        text += f" {sentence}."
+        verdicts[column] = (
+            _euro_verdict(value, None if region is None else region.get(column)),
+            _euro_verdict(value, None if france is None else france.get(column)),
+        )
+    text += _living_standards_reading(verdicts, france)
+    approximate = [
+        bool(own.get(f"{column}_approximate", own.get("approximate", False)))
+        for column, _ in _LIVING_STANDARDS
+        if column in verdicts
+    ]
+    if any(approximate):
+        text += (
+            " Pour un groupe de zones, la médiane et les déciles sont des valeurs approchées "
+            "(moyennes des zones pondérées par leur population) : ils ne se déduisent pas de ceux "
+            "des zones."
+        )
+        if not bool(own.get("poverty_rate_approximate", True)):
+            text += (
+                " Le taux de pauvreté est, lui, recalculé exactement à partir du nombre de "
+                "personnes des ménages fiscaux de chaque zone."
+            )
+    return text
+
+
+def _living_standards_reading(verdicts: dict, france) -> str:
+    """The source study's reading (« inférieurs …, excepté pour les 10 % les plus pauvres »)
+    when the median is below (or above) both benchmarks and at most one decile is not.
+
+    ``verdicts[k]`` is ``(against region, against France)`` in -1, 0, +1.
+    """
+    median = verdicts.get("median_living_standard")
+    if france is None or median is None or not median[0] == median[1] != 0:
+        return ""
+    side = median[0]
+    names = ("la région", f"la {france_name(france)}")
+    exceptions = []
+    for k in ("d1", "d9"):
+        if k not in verdicts or verdicts[k] == (side, side):
+            continue
+        differing = [(v, name) for v, name in zip(verdicts[k], names, strict=True) if v != side]
+        if len(differing) == 2 and differing[0][0] == differing[1][0]:
+            why = f"{_VERDICT_WORDS[differing[0][0]]} ceux de {names[0]} et de {names[1]}"
+        else:
+            why = french_list([f"{_VERDICT_WORDS[v]} celui de {name}" for v, name in differing])
+        exceptions.append(f"{_TAILS[k]} ({_DECILES[k]} {why})")
+    if len(exceptions) == 2:  # only the median: no reading of the whole distribution
+        return ""
+    word = "inférieurs" if side < 0 else "supérieurs"
+    return (
+        f" Les niveaux de vie sont ainsi {word} à ceux de la région et de la "
+        f"{france_name(france)}" + (f", excepté pour {exceptions[0]}" if exceptions else "") + "."
+    )
+
+
+def france_name(row) -> str:
+    """The name of a France row: « France métropolitaine » for Filosofi, else « France »."""
+    label = None if row is None else row.get("label")
+    return label if isinstance(label, str) and label else "France"
+
+
+_COMPOSITION_ITEMS = (
+    ("PPAT", "les revenus du patrimoine"),
+    ("PPSOC", "les prestations sociales"),
+)
+
+
+def _against(row_region, row_france, column: str, sign: float = 1.0, named: bool = False) -> str:
+    """« contre 32,4 % dans la région et 28,3 % en France métropolitaine » (known figures);
+    ``named``: « dans la région Bourgogne-Franche-Comté »."""
+    parts = []
+    if row_region is not None and not _missing(row_region.get(column)):
+        region = f"la région {row_region['label']}" if named else "la région"
+        parts.append(f"{format_percent(sign * row_region[column])} dans {region}")
+    if row_france is not None and not _missing(row_france.get(column)):
+        parts.append(f"{format_percent(sign * row_france[column])} en {france_name(row_france)}")
+    return f"contre {french_list(parts)}" if parts else ""
+
+
+def income_composition(levels, profile) -> str:
+    """Paragraphs for :func:`bassin_lib.analysis.income_composition_levels` and
+    :func:`bassin_lib.analysis.income_composition_profile` (section 2 on real data).
+
+    First what the figures are (the composition of the residents' disposable income, Filosofi)
+    and are not (the captured-income bases of the source study); then the shares of the
+    territory against its region and France, pensions in round figures when close to one
+    (« presque 30 % », :func:`rounded_share`); then the profile and its rule.
+    """
+    own = _row(levels, "territory")
+    if own is None or _missing(own.get("PACT")):
+        return withheld("la composition des revenus des ménages")
+    region, france = _row(levels, "region"), _row(levels, "france")
+    year = own["period"].year
+    france_words = france_name(france)
+    paragraphs = [
+        "Les revenus captés de l'étude de référence (revenus productifs, publics, sociaux, "
+        "pendulaires, pensions et dépenses touristiques) n'ont pas d'équivalent dans les données "
+        "ouvertes utilisées ici. Cette section décrit à la place la composition du revenu disponible des "
+        f"ménages qui résident sur le territoire (Insee, Filosofi {year}) : la part de chaque "
+        "source dans le revenu des habitants, impôts déduits. Elle dit d'où viennent les revenus "
+        "des ménages, non quelles activités font entrer des revenus sur le territoire : le modèle "
+        "de développement n'en est qu'approché."
+    ]
+    figures = f"En {year}, les revenus d'activité"
+    if not _missing(own.get("PTSA")):
+        figures += f", dont les salaires et traitements ({format_percent(own['PTSA'])}),"
+    figures += (
+        f" représentent {format_percent(own['PACT'])} du revenu disponible des ménages "
+        f"{of_place(own['label'])}"
+    )
+    against = _against(region, france, "PACT", named=True)
+    figures += f", {against}." if against else "."
+    if not _missing(own.get("PPEN")):
+        said = rounded_share(float(own["PPEN"]))
+        exact = format_percent(own["PPEN"])
+        against = _against(region, france, "PPEN")
+        brackets = ", ".join(p for p in ("" if said == exact else exact, against) if p)
+        figures += f" Les pensions, retraites et rentes en apportent {said}" + (
+            f" ({brackets})" if brackets else ""
+        )
+        others = [
+            f"{words} {format_percent(own[column])}"
+            + (f" ({_against(region, france, column)})" if _against(region, france, column) else "")
+            for column, words in _COMPOSITION_ITEMS
+            if not _missing(own.get(column))
+        ]
+        if others:
+            figures += ", " + french_list(others)
+        if not _missing(own.get("PIMPOT")):
+            against = _against(region, france, "PIMPOT", sign=-1.0)
+            figures += f" ; les impôts en retranchent {format_percent(-own['PIMPOT'])}" + (
+                f" ({against})" if against else ""
+            )
+        figures += "."
+    paragraphs.append(figures)
+    row = None
+    if profile is not None and len(profile):
+        rows = profile[profile["role"] == "territory"]
+        row = None if rows.empty else rows.iloc[0]
+    if row is not None and row["profile"]:
+        from bassin_lib.analysis.development_model import PROFILE_BASES, PROFILE_NOUNS
+
+        margin = format_number(row["margin"], 0 if float(row["margin"]).is_integer() else 1)
+        strong = [b for b in PROFILE_BASES if b in str(row["strong"]).split(", ")]
+        sentence = f"Au regard de la {france_words}, {own['label']} est un {row['profile']}"
+        if strong:
+            sentence += " : " + french_list(
+                [
+                    f"la part des {PROFILE_NOUNS[b]} y dépasse de "
+                    f"{format_number(row[f'gap_{b}'], 1)} points celle de la {france_words} "
+                    f"({format_percent(own[b])} contre {format_percent(france[b])})"
+                    for b in strong
+                ]
+            )
+        else:
+            sentence += (
+                " : aucune des sources de revenu de ses ménages ne dépasse de "
+                f"{margin} points ou plus la part observée en {france_words}"
+            )
+        sentence += (
+            f". Règle retenue : la dominante est la source la plus forte parmi les revenus "
+            f"d'activité, les pensions, les revenus du patrimoine et les prestations sociales ; "
+            f"une « forte part » est une part supérieure d'au moins {margin} points à celle de "
+            f"la {france_words}."
+        )
+        paragraphs.append(sentence)
+    if bool(own.get("approximate", False)):
+        paragraphs.append(
+            "Pour un groupe de zones, ces parts sont des valeurs approchées (moyennes des parts "
+            "des zones pondérées par leur population) : Filosofi ne publie pas le revenu "
+            "disponible total des zones, qui permettrait de les recalculer exactement."
+        )
+    return "\n\n".join(paragraphs)
+
+
+# --- 6. Intérim ------------------------------------------------------------------------------
+
+
+def _share_words(own_value: float, rows: list[tuple[object, str]]) -> str:
+    """« supérieure à la moyenne régionale (4,1 %) et proche de la moyenne nationale (3,9 %) »."""
+    words = []
+    for row, name in rows:
+        if row is not None and not _missing(row["share_pct"]):
+            level = compare_levels(own_value, row["share_pct"])
+            level = level.replace("supérieur", "supérieure").replace("inférieur", "inférieure")
+            words.append(f"{level} {name} ({format_percent(row['share_pct'])})")
+    return french_list(words)
+
+
+def interim_share(frame, since=None) -> str:
+    """Sentence for :func:`bassin_lib.analysis.interim_share` rows with roles (quarterly).
+
+    « Au 4e trimestre 2024, les intérimaires représentent 4,3 % de l'emploi salarié privé de X,
+    une part supérieure à la moyenne nationale (3,9 %) ; elle était de 5,1 % au 4e trimestre
+    2019 (- 0,8 point). »
+    """
+    own_rows = frame[(frame["role"] == "territory") & frame["share_pct"].notna()]
+    if own_rows.empty:
+        return withheld("la part de l'intérim dans l'emploi")
+    own = own_rows.iloc[-1]
+    at = own["period"]
+    region = _row(frame, "region", period=at)
+    france = _row(frame, "france", period=at)
+    sentence = (
+        f"Au {quarter_label(at)}, les intérimaires représentent "
+        f"{format_percent(own['share_pct'])} de l'emploi salarié privé {of_place(own['label'])}"
+        f"{_hedges(own)}"
+    )
+    compared = _share_words(
+        own["share_pct"], [(region, "la moyenne régionale"), (france, "la moyenne nationale")]
+    )
+    if compared:
+        sentence += f", une part {compared}"
+    start = _row(frame, "territory", period=pd.Period(since, "Q")) if since else None
+    if start is not None and not _missing(start["share_pct"]) and start["period"] != at:
+        sentence += (
+            f" ; elle était de {format_percent(start['share_pct'])} au "
+            f"{quarter_label(start['period'])} "
+            f"({format_points(own['share_pct'] - start['share_pct'])})"
+        )
+    return (
+        sentence + ". Les intérimaires sont comptés dans l'établissement utilisateur, en fin de "
+        "trimestre, pour 100 emplois salariés privés du territoire."
+    )
+
+
+def interim_activity(frame, mix=None) -> str:
+    """Sentences for :func:`bassin_lib.analysis.interim_yoy` rows with roles (monthly, one
+    measure), and the sector mix of :func:`bassin_lib.analysis.interim_sector_mix` when given.
+
+    The worst month of the territory's all-sector activity since January 2020, compared with
+    France; the last month; the sector that fell most that month; the largest sector of the
+    last months.
+    """
+    total = frame[(frame["sector"] == "TOTAL") & frame["change_pct"].notna()]
+    own = total[total["role"] == "territory"]
+    if own.empty:
+        return withheld("l'évolution de l'activité intérimaire")
+    crisis = own[own["period"] >= pd.Period("2020-01", "M")]
+    sentences = []
+    if not crisis.empty:
+        worst = crisis.loc[crisis["change_pct"].idxmin()]
+        at = worst["period"]
+        france = _row(total, "france", period=at)
+        verb = "a reculé" if worst["change_pct"] < 0 else "a progressé"
+        sentence = (
+            f"En {french.month_label(at)}, au plus bas, l'activité intérimaire (en équivalents "
+            f"temps plein) de {worst['label']} {verb} de "
+            f"{format_number(abs(worst['change_pct']), 1)}{NBSP}% sur un an{_hedges(worst)}"
+        )
+        if france is not None:
+            sentence += f" : {compare_changes(worst['change_pct'], france['change_pct'])}"
+        sectors = frame[
+            (frame["role"] == "territory")
+            & (frame["period"] == at)
+            & (frame["sector"] != "TOTAL")
+            & frame["change_pct"].notna()
+        ]
+        if len(sectors):
+            hardest = sectors.loc[sectors["change_pct"].idxmin()]
+            sentence += (
+                f". Le secteur le plus touché ce mois-là est « {hardest['sector']} » "
+                f"({format_signed(hardest['change_pct'])})"
+            )
+        sentences.append(sentence + ".")
+    last = own.iloc[-1]
+    france = _row(total, "france", period=last["period"])
+    sentence = (
+        f"En {french.month_label(last['period'])}, dernier mois connu, l'activité intérimaire "
+        f"évolue de {format_signed(last['change_pct'])} sur un an"
+    )
+    if france is not None:
+        sentence += f" (France : {format_signed(france['change_pct'])})"
+    sentences.append(sentence + ".")
+    if mix is not None and len(mix):
+        sentences.append(_interim_mix(mix))
+    return " ".join(s for s in sentences if s)
+
+
+def _interim_mix(mix) -> str:
+    """« Sur novembre et décembre 2024, l'industrie représente 45,2 % de l'activité intérimaire
+    (France : 38,0 %). »"""
+    own = mix[(mix["role"] == "territory") & mix["share"].notna()]
+    if own.empty:
+        return ""
+    top = own.loc[own["share"].idxmax()]
+    france = _row(mix, "france", sector=top["sector"])
+    start, end = top["start"], top["end"]
+    if start == end:
+        window = f"En {french.month_label(end)}"
+    elif start.year == end.year and (end - start).n == 1:
+        window = f"En {french.month_label(start).rsplit(' ', 1)[0]} et {french.month_label(end)}"
+    else:
+        window = f"De {french.month_label(start)} à {french.month_label(end)}"
+    sentence = (
+        f"{window}, le secteur « {top['sector']} » concentre "
+        f"{format_percent(100 * top['share'])} de l'activité intérimaire du territoire"
+    )
+    if france is not None and not _missing(france["share"]):
+        sentence += f" (France : {format_percent(100 * france['share'])})"
+    if not top["complete"]:
+        sentence += ", une part surestimée car des cellules sont masquées"
+    return sentence + "."
+
+
+def interim_profile(frame) -> str:
+    """Sentence for :func:`bassin_lib.analysis.interim_profile_shares` rows with roles: men,
+    under 25 and long monthly hours in the last year, against France, and the change of long
+    hours since the first year."""
+    own = frame[(frame["role"] == "territory") & frame["share"].notna()]
+    if own.empty:
+        return withheld("le profil des intérimaires")
+    year = own["period"].max()
+    label = own["label"].iloc[0]
+    parts = []
+    for dimension, category, words in (
+        ("sex", "men", "sont des hommes"),
+        ("age", "under_25", "ont moins de 25 ans"),
+    ):
+        row = _row(own, "territory", period=year, dimension=dimension, category=category)
+        if row is None:
+            continue
+        text = f"{format_percent(100 * row['share'])} {words}"
+        france = _row(frame, "france", period=year, dimension=dimension, category=category)
+        if france is not None and not _missing(france["share"]):
+            text += f" (France : {format_percent(100 * france['share'])})"
+        parts.append(text)
+    sentence = ""
+    if parts:
+        sentence = (
+            f"En {year.year}, parmi les intérimaires qui résident sur le territoire de {label}, "
+            f"{french_list(parts)}."
+        )
+    long = own[(own["dimension"] == "hours") & (own["category"] == "over_150h")]
+    if len(long) > 1:
+        first, last = long.iloc[0], long.iloc[-1]
+        sentence += (
+            f" La part de ceux qui travaillent plus de 150 heures dans le mois est de "
+            f"{format_percent(100 * last['share'])}, contre "
+            f"{format_percent(100 * first['share'])} en {first['period'].year} "
+            f"({format_points(100 * (last['share'] - first['share']))})."
+        )
+    return sentence.strip() or withheld("le profil des intérimaires")
+
+
+def interim_ape(frame, partial: bool = False) -> str:
+    """Sentences for :func:`bassin_lib.analysis.interim_share_ape` rows with roles (yearly,
+    Urssaf commune × APE).
+
+    « Au 31 décembre 2022, les agences de travail temporaire (APE 7820Z) de X emploient 5 999
+    intérimaires, soit 3,3 % de l'emploi salarié privé d'après les données Urssaf, contre 4,7 %
+    fin 2006 (- 1,4 point). » The scope (temporary workers counted where the agency is), the
+    comparison with France or why it is absent, and the blank cells of the file follow.
+
+    Parameters
+    ----------
+    partial : bool, default False
+        The file covers only some zones (no France aggregate): said instead of the comparison.
+    """
+    own_rows = frame[(frame["role"] == "territory") & frame["share_pct"].notna()]
+    if own_rows.empty and partial and not (frame["role"] == "territory").any():
+        return (
+            "Le fichier Urssaf des établissements et effectifs salariés par commune et APE de "
+            "cette édition ne couvre pas ce territoire : la part de l'intérim dans l'emploi "
+            "salarié privé n'y est pas calculée."
+        )
+    if own_rows.empty:
+        return withheld("la part de l'intérim dans l'emploi salarié privé (données Urssaf)")
+    own = own_rows.iloc[-1]
+    year = own["period"].year
+    at_least = "au moins " if own["interim_lower_bound"] else ""
+    sentence = (
+        f"Au 31 décembre {year}, les agences de travail temporaire (APE 7820Z) du territoire de "
+        f"{own['label']} emploient {at_least}{format_number(own['interim'])} intérimaires, soit "
+        f"{format_percent(own['share_pct'])} de l'emploi salarié privé d'après les données Urssaf"
+    )
+    if own["base_period"] != own["period"] and not _missing(own["change_pts"]):
+        base = own_rows.iloc[0]
+        sentence += (
+            f", contre {format_percent(base['share_pct'])} fin {base['period'].year} "
+            f"({format_points(own['change_pts'])} ; effectif intérimaire "
+            f"{format_signed(own['interim_change_pct'])})"
+        )
+    sentences = [sentence + "."]
+    france = _row(frame, "france", period=own["period"])
+    if france is not None and not _missing(france["share_pct"]):
+        sentences.append(
+            f"La part est {_share_words(own['share_pct'], [(france, 'la moyenne nationale')])}."
+        )
+    elif partial:
+        sentences.append(
+            "Le fichier Urssaf de cette édition ne couvre pas toutes les zones d'emploi : la "
+            "comparaison avec la France (et la région) n'est pas possible."
+        )
+    else:
+        sentences.append("La part nationale n'est pas disponible dans cette édition.")
+    sentences.append(
+        "Les intérimaires sont comptés dans la commune de l'agence qui les emploie, non là où ils "
+        "travaillent : un territoire qui accueille les agences d'un bassin plus large affiche une "
+        "part plus élevée."
+    )
+    if own["interim_lower_bound"] or own["employment_lower_bound"]:
+        sentences.append(
+            "Une cellule vide du fichier signifie « aucun établissement ou chiffre non publié » : "
+            "elle est laissée de côté, les effectifs sont donc des minimums et la part une "
+            "valeur approchée."
+        )
+    return " ".join(sentences)

@@ -18,6 +18,7 @@ from bassin_lib import analysis as ind
 from bassin_lib.analysis import headlines
 from bassin_lib.inputs.cube import Cube
 from bassin_lib.inputs.datasets import open_cube
+from bassin_lib.inputs.schemas import FRANCE_CODE
 from bassin_lib.inputs.territories import Territory
 from bassin_lib.rendering import analysts, blocks, figures, maps, narrative, provenance
 
@@ -120,6 +121,13 @@ def _has(d: Diagnostic, table: str) -> bool:
     return blocks.available(d.cube, table)
 
 
+def _drawn(frame, column: str = "value") -> bool:
+    """Whether the territory has a figure to draw (a chart of the comparators alone is left
+    out: the sentence above it already says the territory's data are missing)."""
+    own = frame[frame["role"] == "territory"] if "role" in frame.columns else frame
+    return bool(own[column].notna().any())
+
+
 def needs(*tables: str, silent: bool = False) -> Callable:
     """Decorator: run the section only when every table is in the edition.
 
@@ -178,9 +186,48 @@ def method(d: Diagnostic) -> list:
 # --- 2. Modèle de développement ------------------------------------------------------------
 
 
-@needs("income_base")
 def development_model(d: Diagnostic) -> list:
-    """Composition of the captured income and the development-model label."""
+    """Composition of the captured income and the development-model label; on real data, the
+    composition of households' disposable income (Filosofi) and its profile instead.
+
+    With an ``income_base`` table (the demo) the section shows the captured income; without it
+    and with an ``income_composition`` table (real data) it shows the shares of activity
+    income, pensions, property income, social benefits and taxes of the territory, its region
+    and France métropolitaine, says that they are not the captured-income bases of the source
+    study, and labels them (:func:`bassin_lib.analysis.income_composition_profile`).
+    """
+    if not _has(d, "income_base") and _has(d, "income_composition"):
+        return _income_composition(d)
+    return _captured_income(d)
+
+
+def _france_named(d: Diagnostic, table: str, frame):
+    """``frame`` with its France row named as the table's source names it (Filosofi's France
+    is France métropolitaine: ``meta["france_labels"]``)."""
+    name = d.cube.meta.get("france_labels", {}).get(table)
+    if name is None or not len(frame):
+        return frame
+    frame = frame.copy()
+    frame.loc[frame["role"] == "france", "label"] = name
+    return frame
+
+
+def _income_composition(d: Diagnostic) -> list:
+    levels = _france_named(
+        d, "income_composition", ind.income_composition_levels(d.cube, d.territory)
+    )
+    profile = ind.income_composition_profile(levels) if len(levels) else None
+    out = [blocks.text(narrative.income_composition(levels, profile))]
+    if len(levels):
+        fig = figures.income_composition(levels, d.sources["income_composition"])
+        out.append(
+            d.prov.figure(fig, table="income_composition", function=ind.income_composition_levels)
+        )
+    return out
+
+
+@needs("income_base")
+def _captured_income(d: Diagnostic) -> list:
     t = d.territory
     income = ind.income_base_shares(d.cube.tables["income_base"])
     model = ind.development_model(income, since=income["period"].min())
@@ -199,9 +246,9 @@ def development_model(d: Diagnostic) -> list:
 
 @needs("income_poverty")
 def poverty(d: Diagnostic) -> list:
-    """Poverty rate and living standards, territory vs region vs France."""
-    levels = ind.income_poverty_levels(d.cube, d.territory)
-    out = [blocks.text(narrative.poverty(levels))]
+    """Poverty rate and living standards (median, D1, D9), territory vs region vs France."""
+    levels = _france_named(d, "income_poverty", ind.income_poverty_levels(d.cube, d.territory))
+    out = [blocks.text(narrative.living_standards(levels))]
     if len(levels):
         fig = figures.poverty(levels, d.sources["income_poverty"])
         out.append(d.prov.figure(fig, table="income_poverty", function=ind.income_poverty_levels))
@@ -213,12 +260,13 @@ def unemployment(d: Diagnostic) -> list:
     """Unemployment rate since the crisis, its chart, and the labour-force reading."""
     series = ind.unemployment_rate_series(d.cube, d.territory)
     change = ind.unemployment_rate_change(d.cube, d.territory, d.crisis_start, _last_rate(series))
-    fig = figures.unemployment_rate(series, d.sources["unemployment_rate"])
-    return [
-        blocks.text(narrative.unemployment_rate(change)),
-        d.prov.figure(fig, table="unemployment_rate", function=ind.unemployment_rate_series),
-        *_labour_force(d),
-    ]
+    out = [blocks.text(narrative.unemployment_rate(change))]
+    if _drawn(series):
+        fig = figures.unemployment_rate(series, d.sources["unemployment_rate"])
+        out.append(
+            d.prov.figure(fig, table="unemployment_rate", function=ind.unemployment_rate_series)
+        )
+    return [*out, *_labour_force(d)]
 
 
 def _last_rate(series) -> str:
@@ -235,39 +283,94 @@ def _labour_force(d: Diagnostic) -> list:
 
 @needs("unemployment_rate", "geometry", silent=True)
 def unemployment_map(d: Diagnostic) -> list:
-    """Unemployment rate of every zone of the region and its neighbours."""
+    """Unemployment rate of every zone of the region and its neighbours; zones without a
+    published rate are greyed, and a sentence names those of the territory."""
+    t, rates = d.territory, ind.unemployment_rate_series(d.cube, None)
+    shown = set(maps.shown_zones(d.cube.geometry, t)["zone"])
+    values, period = maps.values_at(rates, shown)
+    published = set(values.dropna().index)
     fig = maps.choropleth(
         d.cube.geometry,
-        ind.unemployment_rate_series(d.cube, None),
-        d.territory,
+        rates,
+        t,
         "Taux de chômage localisé par zone d'emploi\n(en % de la population active)",
         d.sources["unemployment_rate"],
         legend="Taux de chômage",
     )
-    return [
+    out = [
         d.prov.figure(
             fig,
             table=["unemployment_rate", "geometry"],
             function=[ind.unemployment_rate_series, maps.choropleth],
         )
     ]
+    missing = [zone for zone in t.zones if zone not in published]
+    if missing:
+        whole = len(missing) == len(t.zones)
+        labels = blocks.zone_labels(d.cube)
+        sentence = narrative.not_published_on_map(
+            "le taux de chômage localisé",
+            [t.label] if whole else [labels.get(zone, zone) for zone in missing],
+            period,
+            whole=whole,
+            n_zones=len(t.zones),
+            nowhere=bool(shown - set(t.zones)) and not published & shown,
+        )
+        out.insert(0, blocks.text(sentence))
+    return out
 
 
 # --- 4. Emploi salarié privé -------------------------------------------------------------------
 
 
-@needs("employment")
 def long_run(d: Diagnostic) -> list:
-    """Employment from the long-run start to the eve of the crisis, and its index."""
+    """Employment over the long run: private salaried employment (Urssaf, quarterly) from the
+    long-run start to the eve of the crisis, and total employment at the place of work (INSEE
+    Estimations d'emploi, yearly) over the whole series, each with its index chart, as the
+    edition has them; the sentence that says no data are available when it has neither."""
+    if not _has(d, "employment") and not _has(d, "employment_estel"):
+        return [blocks.unavailable("employment")]
+    return [*_private_long_run(d), *_total_long_run(d)]
+
+
+@needs("employment", silent=True)
+def _private_long_run(d: Diagnostic) -> list:
+    """Private salaried employment from the long-run start to the eve of the crisis."""
     t, start = d.territory, d.long_run_start
     change = ind.employment_change(d.cube, t, start, d.crisis_start)
     index = ind.employment_index(d.cube, t, base=start, start=start)
-    fig = figures.employment_index(
-        index, start, d.sources["employment"], crisis=(d.crisis_start, d.crisis_end)
+    out = [blocks.text(narrative.employment_change(change))]
+    if _drawn(index, "index"):
+        fig = figures.employment_index(
+            index, start, d.sources["employment"], crisis=(d.crisis_start, d.crisis_end)
+        )
+        out.append(d.prov.figure(fig, table="employment", function=ind.employment_index))
+    return out
+
+
+ESTEL_SCOPE = "emploi au 31 décembre, au lieu de travail, salarié et non salarié, public et privé"
+"""What the Estimations d'emploi count, said under their sentences and charts."""
+
+
+@needs("employment_estel", silent=True)
+def _total_long_run(d: Diagnostic) -> list:
+    """Total employment (salaried and non-salaried) over the whole Estel series, with the
+    salaried and non-salaried changes, and its index base 100 in the first year."""
+    t = d.territory
+    total = ind.annual_employment_change(d.cube, t)
+    salaried = ind.annual_employment_change(d.cube, t, measure="salaried")
+    non_salaried = ind.annual_employment_change(d.cube, t, measure="non_salaried")
+    index = ind.annual_employment_index(d.cube, t)
+    source = d.sources["employment_estel"]
+    fig = figures.annual_employment_index(
+        index,
+        f"{source}\n{ESTEL_SCOPE}",
+        "Emploi total au lieu de travail (salarié et non salarié)",
     )
+    sentence = narrative.annual_employment(total, salaried, non_salaried)
     return [
-        blocks.text(narrative.employment_change(change)),
-        d.prov.figure(fig, table="employment", function=ind.employment_index),
+        blocks.text(f"{sentence} *({source} ; {ESTEL_SCOPE})*"),
+        d.prov.figure(fig, table="employment_estel", function=ind.annual_employment_index),
     ]
 
 
@@ -278,40 +381,79 @@ def crisis(d: Diagnostic) -> list:
     change = ind.employment_change(d.cube, t, d.crisis_start, d.crisis_end)
     reading = ind.crisis_reading(d.cube, t, d.crisis_start, d.crisis_end, d.shock_quarters)
     quarters = ind.quarterly_changes(d.cube, t, d.crisis_start, d.crisis_end)
-    fig = figures.quarterly_changes(quarters, d.sources["employment"])
-    return [
+    out = [
         blocks.text(narrative.employment_change(change)),
         blocks.text(narrative.crisis_reading(reading)),
-        d.prov.figure(fig, table="employment", function=ind.quarterly_changes),
     ]
+    if _drawn(quarters, "change_pct"):
+        fig = figures.quarterly_changes(quarters, d.sources["employment"])
+        out.append(d.prov.figure(fig, table="employment", function=ind.quarterly_changes))
+    return out
 
 
 def sectors(d: Diagnostic) -> list:
-    """Sector structure, specialisation, shift-share and, for a zone, the similar zones."""
-    rows = (
-        d.cube.select("employment", d.territory, adjustment="cvs")
-        if _has(d, "employment")
-        else None
-    )
-    if rows is None or not (rows["sector"] != "TOTAL").any():
+    """Sector structure, specificity against France (location quotients), specialisation
+    indices, présentielle and productive spheres, shift-share and, for a zone, the similar zones.
+
+    Read from the best sector table of the edition for the territory
+    (:func:`bassin_lib.analysis.sector_frame`: the quarterly Urssaf sectors, else Urssaf
+    commune × APE in NA38, else INSEE's Estimations d'emploi in A5); each sentence names that
+    table's source, vintage and sector level, each chart also its scope and periods. The A5
+    sectors cannot be split into spheres: the section says so. The shift-share runs from
+    ``long_run_start`` to ``crisis_start`` on quarterly sectors (as the rest of the section),
+    over the whole series on yearly ones.
+    """
+    data = ind.sector_frame(d.cube, d.territory)
+    if data is None:
         return [blocks.unavailable("employment_sectors")]
-    t, labels = d.territory, d.cube.meta.get("sectors", {})
-    structure = ind.location_quotients(rows[rows["period"] == rows["period"].max()])
-    shift = ind.shift_share(rows, d.long_run_start, d.crisis_start)
-    fig = figures.sector_structure(structure, t.id, t.label, labels, d.sources["employment"])
+    t = d.territory
+    local = _comparator_rows(data.frame, d)
+    at_last = local[local["period"] == data.last]
+    structure = ind.location_quotients(at_last)
+    indices = ind.specialisation_indices(at_last)
+    shift = ind.shift_share(local, *data.window(d.long_run_start, d.crisis_start))
+    fig = figures.sector_structure(
+        structure,
+        t.id,
+        t.label,
+        data.labels,
+        f"{data.source}\n{data.description}",
+        subject=data.subject,
+    )
+
+    def cited(sentence: str):
+        return blocks.text(f"{sentence} *({data.citation})*")
+
+    if data.spheres:
+        spheres = narrative.spheres(
+            ind.sphere_shares(at_last), t.id, subject=data.subject, level=data.level
+        )
+    else:
+        spheres = narrative.spheres_unavailable(data.level)
     out = [
-        blocks.text(narrative.specialisation(structure, t.id, labels)),
-        blocks.text(narrative.shift_share(shift, t.id)),
-        d.prov.figure(fig, table="employment", function=ind.location_quotients),
+        cited(narrative.specialisation(structure, t.id, data.labels, subject=data.subject)),
+        cited(narrative.specialisation_indices(indices, t.id, subject=data.subject)),
+        cited(spheres),
+        cited(narrative.shift_share(shift, t.id, subject=data.subject)),
+        d.prov.figure(fig, table=data.table, function=[ind.sector_frame, ind.location_quotients]),
     ]
     if t.kind == "zone":
-        employment = d.cube.tables["employment"]
-        features = ind.structure_features(employment[employment["adjustment"] == "cvs"])
+        features = ind.structure_features(data.frame, data.last)
         similar = ind.similar_zones(features, t.id)
-        out.append(
-            blocks.text(narrative.similar_zones(similar, blocks.zone_labels(d.cube), labels))
+        sentence = narrative.similar_zones(
+            similar, blocks.zone_labels(d.cube), data.labels, subject=data.subject
         )
+        out.append(cited(sentence))
     return out
+
+
+def _comparator_rows(frame, d: Diagnostic):
+    """The rows of ``frame`` (keyed by ``level, code``) of the territory, its region and
+    France."""
+    t = d.territory
+    keys = {(t.kind, t.id), ("region", t.region), ("france", FRANCE_CODE)}
+    pairs = list(zip(frame["level"], frame["code"], strict=True))
+    return frame[[pair in keys for pair in pairs]].reset_index(drop=True)
 
 
 def sector_stories(d: Diagnostic) -> list:
@@ -322,8 +464,18 @@ def sector_stories(d: Diagnostic) -> list:
 # --- 5. Demandeurs d'emploi ------------------------------------------------------------------
 
 
-@needs("jobseekers")
 def jobseekers(d: Diagnostic) -> list:
+    """Job seekers: by zone and category (DARES, quarterly) when the edition has them; else by
+    département and large commune (France Travail STMT, monthly); else the sentence that says
+    no data are available."""
+    if _has(d, "jobseekers"):
+        return _jobseekers_by_zone(d)
+    if _has(d, "jobseekers_local"):
+        return _jobseekers_by_departement(d)
+    return [blocks.unavailable("jobseekers")]
+
+
+def _jobseekers_by_zone(d: Diagnostic) -> list:
     """Job seekers over the crisis window by category, and the reduced-activity shares."""
     change = ind.jobseekers_change(d.cube, d.territory, d.crisis_start, d.crisis_end)
     shares = ind.jobseeker_shares(d.cube.tables["jobseekers"])
@@ -335,14 +487,115 @@ def jobseekers(d: Diagnostic) -> list:
     ]
 
 
+def _crisis_months(d: Diagnostic):
+    """The crisis window in months of ``jobseekers_local``: the last month of ``crisis_start``
+    (or the table's first month, if later) to the last month of ``crisis_end``; None when the
+    table does not cover it."""
+    import pandas as pd
+
+    periods = d.cube.tables["jobseekers_local"]["period"]
+    start = max(pd.Period(d.crisis_start, "Q").asfreq("M", "end"), periods.min())
+    end = min(pd.Period(d.crisis_end, "Q").asfreq("M", "end"), periods.max())
+    return (start, end) if start < end else None
+
+
+def _jobseekers_by_departement(d: Diagnostic) -> list:
+    """Job seekers of the départements the territory covers, against its region, over the last
+    12 months and the crisis window, with the territory's large communes: the source publishes
+    no zone (France Travail STMT, monthly)."""
+    t = d.territory
+    recent = ind.jobseekers_departements_change(d.cube, t)
+    window = _crisis_months(d)
+    crisis = ind.jobseekers_departements_change(d.cube, t, *window) if window else None
+    series = ind.jobseekers_departements(d.cube, t)
+    communes = ind.jobseekers_communes_change(d.cube, t)
+    out = [blocks.text(narrative.jobseekers_departements(recent, crisis, t.departements, t.kind))]
+    if series.loc[series["role"] == "departements", "value"].notna().any():
+        fig = figures.jobseekers_departements(series, t.departements, d.sources["jobseekers_local"])
+        out.append(
+            d.prov.figure(fig, table="jobseekers_local", function=ind.jobseekers_departements)
+        )
+    line = narrative.jobseekers_communes(communes, t.kind)
+    if line:
+        out.append(blocks.text(line))
+    return out
+
+
 # --- 6. Intérim ----------------------------------------------------------------------------------
 
 
-@needs("interim_quarterly", "employment")
 def interim(d: Diagnostic) -> list:
-    """Share of temporary work in employment."""
+    """Temporary work, from whichever datasets the edition holds: share of private employment,
+    monthly year-on-year activity by sector and profile of the temporary workers (``interim``
+    tables), and the share of the temporary-work agencies' employees in the Urssaf commune ×
+    APE file; one sentence when it holds none of them."""
+    out = [*_interim_share(d), *_interim_activity(d), *_interim_profile(d), *_interim_ape(d)]
+    return out or [blocks.unavailable("interim")]
+
+
+def _with_roles(d: Diagnostic, frame):
+    """The rows of the territory, its region and France in a frame keyed by ``level, code``,
+    with their ``role`` and ``label``."""
+    roles = d.cube.comparators(d.territory)
+    return roles.merge(frame, on=["level", "code"], how="inner")
+
+
+@needs("interim_quarterly", "employment", silent=True)
+def _interim_share(d: Diagnostic) -> list:
     share = ind.interim_share(d.cube.tables["interim_quarterly"], d.cube.tables["employment"])
-    return [blocks.table(blocks.rows_of(share, d.territory))]
+    rows = _with_roles(d, share)
+    if not rows["share_pct"].notna().any():
+        return [blocks.text(narrative.interim_share(rows))]
+    fig = figures.interim_share(rows, d.sources["interim_quarterly"])
+    return [
+        blocks.text(narrative.interim_share(rows, since=d.crisis_start)),
+        d.prov.figure(fig, table=["interim_quarterly", "employment"], function=ind.interim_share),
+    ]
+
+
+@needs("interim", silent=True)
+def _interim_activity(d: Diagnostic) -> list:
+    monthly = d.cube.tables["interim"]
+    fte = monthly[monthly["measure"] == "fte"]
+    activity = _with_roles(d, ind.interim_yoy(fte))
+    # from January of the pre-crisis reference year: the crisis and what followed
+    activity = activity[activity["period"].dt.year >= int(str(d.crisis_start)[:4])]
+    if not activity["change_pct"].notna().any():
+        return [blocks.text(narrative.interim_activity(activity))]
+    last = fte.dropna(subset=["value"])["period"].max()
+    mix = _with_roles(d, ind.interim_sector_mix(fte, (last - 1, last)))
+    fig = figures.interim_activity(activity, d.sources["interim"])
+    return [
+        blocks.text(narrative.interim_activity(activity, mix)),
+        d.prov.figure(fig, table="interim", function=ind.interim_yoy),
+    ]
+
+
+@needs("interim_profile", silent=True)
+def _interim_profile(d: Diagnostic) -> list:
+    profile = _with_roles(d, ind.interim_profile_shares(d.cube.tables["interim_profile"]))
+    own = profile[(profile["role"] == "territory") & profile["share"].notna()]
+    if own.empty:
+        return [blocks.text(narrative.interim_profile(profile))]
+    fig = figures.interim_profile(profile, d.territory.label, d.sources["interim_profile"])
+    return [
+        blocks.text(narrative.interim_profile(profile)),
+        d.prov.figure(fig, table="interim_profile", function=ind.interim_profile_shares),
+    ]
+
+
+@needs("employment_ape", silent=True)
+def _interim_ape(d: Diagnostic) -> list:
+    share = _with_roles(d, ind.interim_share_ape(d.cube.tables["employment_ape"]))
+    levels = d.cube.meta.get("levels", {}).get("employment_ape", {})
+    sentence = narrative.interim_ape(share, partial="france" in levels.get("not_covered", []))
+    if not share["share_pct"].notna().any():
+        return [blocks.text(sentence)]
+    fig = figures.interim_share_ape(share, d.sources["employment_ape"])
+    return [
+        blocks.text(sentence),
+        d.prov.figure(fig, table="employment_ape", function=ind.interim_share_ape),
+    ]
 
 
 # --- 7. Recrutement ------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ exit codes:
        edition is in progress
   2    usage error: bad argument, unknown notebook parameter, bad --edition
   3    data error: an official file missing or malformed (fetch: a file that could not be
-       downloaded, imported or accepted)
+       downloaded or accepted; with --from, the zoning missing)
   4    a fault of the machine: no space left, permission denied, read-only folder,
        unreachable Dask scheduler; one line names the folder, e.g.
        "bassin_lib: cannot write to outputs/demo: No space left on device"
@@ -195,8 +195,13 @@ def _add_fetch(commands) -> argparse.ArgumentParser:
         description=_wrap(
             "Download the official files into data/raw/<source>/<vintage>/ and record them in "
             "data/raw/manifest.json (URL, size, sha256, retrieval date, vintage, licence). "
-            "Partial downloads resume; a file whose checksum changed is refused unless "
-            "--update; http_proxy/https_proxy are honoured."
+            "Each dataset's declared vintage is taken, or, for the INSEE unemployment rates, the "
+            "newest file linked from the publisher's page; --vintage takes another one (see "
+            "--list). Each vintage's checksum is kept in the manifest: a new vintage is "
+            "recorded, a known one whose checksum changed is refused unless --update. Partial "
+            "downloads resume; redirects are followed; http_proxy/https_proxy are honoured. "
+            "With --from DIR, every dataset found below DIR is imported and the others are "
+            "listed; only a missing zoning is an error."
         ),
         epilog=EXIT_CODES,
     )
@@ -210,7 +215,21 @@ def _add_fetch(commands) -> argparse.ArgumentParser:
         "--from",
         dest="from_dir",
         metavar="DIR",
-        help="import the files from this folder instead of the network",
+        help="import the files found below this folder instead of the network (the datasets "
+        "not found are listed; exit code 3 only when the zoning is missing)",
+    )
+    parser.add_argument(
+        "--vintage",
+        metavar="V",
+        help="take this vintage (2026, 2025T4...: see --list; any vintage a dataset's naming "
+        "rule covers; 'latest': the newest file linked from its page) of the --source datasets, "
+        "or of every dataset that knows it",
+    )
+    parser.add_argument(
+        "--url",
+        metavar="URL",
+        help="download the file of the one --source dataset from this address (a vintage "
+        "whose address no public evidence confirms)",
     )
     parser.add_argument(
         "--update",
@@ -225,7 +244,9 @@ def _add_fetch(commands) -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="network timeout (default: 60)",
     )
-    parser.add_argument("--list", action="store_true", help="list the datasets and exit")
+    parser.add_argument(
+        "--list", action="store_true", help="list the datasets, their vintages and licences"
+    )
     parser.set_defaults(run=_fetch)
     return parser
 
@@ -305,29 +326,39 @@ def _render(args: argparse.Namespace) -> int:
 
 
 def _fetch(args: argparse.Namespace) -> int:
-    from bassin_lib.inputs.fetch import RAW_DIR, fetch
+    from bassin_lib.inputs.fetch import RAW_DIR, describe, fetch, knows
     from bassin_lib.inputs.sources import catalogue
 
     sources = catalogue()
     if args.list:
-        for source in sources:
-            print(f"{source.name}\t{source.vintage}\t{source.publisher}\t{source.page}")
+        print("\n".join(describe(sources)))
         return EXIT_OK
     names = sorted({source.name for source in sources})
     unknown = sorted(set(args.source or []) - set(names))
     if unknown:
         raise ParameterError(f"unknown dataset(s) {unknown}; known: {names}")
+    if args.url and len(set(args.source or [])) != 1:
+        raise ParameterError("--url needs exactly one --source NAME (the dataset of the file)")
     chosen = [s for s in sources if not args.source or s.name in args.source]
+    if args.vintage and not args.source:
+        chosen = [s for s in chosen if knows(s, args.vintage)]
+        if not chosen:
+            raise ParameterError(f"no dataset knows the vintage {args.vintage!r} (see --list)")
     results = fetch(
         chosen,
         args.raw or RAW_DIR,
         update=args.update,
         from_dir=args.from_dir,
+        vintage=args.vintage,
+        url=args.url,
         timeout=args.timeout,
         log=_say,
     )
     for result in results:
-        print(f"{result.status}\t{result.source}\t{result.path}")
+        print(f"{result.status}\t{result.source}\t{result.vintage}\t{result.path}")
+    absent = sorted({f"{r.source} ({r.name})" for r in results if r.status == "absent"})
+    if absent:
+        _say(f"not found under {args.from_dir}, not imported: {', '.join(absent)}")
     return EXIT_OK
 
 

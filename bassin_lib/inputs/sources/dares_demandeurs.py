@@ -1,20 +1,17 @@
-"""DARES / France Travail: job seekers registered at France Travail.
+"""DARES: job seekers registered at France Travail, by employment zone.
 
-Two readers:
-
-- :func:`read_zone_quarterly` for the DARES dataset « Demandeurs d'emploi inscrits à France
-  Travail par zone d'emploi » (``dares_defm_zoneeemploi_brut_trim``, quarterly, raw data), the
-  one the diagnostics use (:data:`SOURCE`);
-- :func:`read_commune_monthly` for France Travail's monthly STMT extract for communes over 5,000
-  inhabitants, départements and regions (:data:`COMMUNE_MONTHLY_SOURCE`), which cannot be
-  summed to zones (small communes are missing) and serves as local context only.
+:func:`read_zone_quarterly` reads the DARES dataset « Inscrits à France Travail par zone
+d'emploi (trimestrielles, brutes) » (quarterly, raw data), served by data.gouv.fr as resource
+``d723d37a-811a-40d9-991c-c7b587e2e4fa`` (:data:`SOURCE`). France Travail's monthly STMT
+extract by commune, département and region is read by
+:mod:`bassin_lib.inputs.sources.francetravail_stmt`.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 import warnings
+from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
@@ -29,30 +26,20 @@ SOURCE = Source(
     name="dares_demandeurs",
     title="Demandeurs d'emploi inscrits à France Travail par zone d'emploi",
     publisher="Dares, France Travail",
-    page="https://data.dares.travail-emploi.gouv.fr/explore/dataset/dares_defm_zoneeemploi_brut_trim/",
+    # DARES publishes on its portal and data.gouv.fr harvests it; the dataset id once declared
+    # here appears in no public code, the data.gouv.fr resource does (1996-T1 to 2026-T1 in 2026,
+    # the ';' header with French labels that read_zone_quarterly expects).
+    page="https://data.dares.travail-emploi.gouv.fr/",
     vintage="2025T4",
     licence=LICENCE_ETALAB,
     files=(
         RemoteFile(
             name="dares_defm_zoneeemploi_brut_trim.csv",
-            url=(
-                "https://data.dares.travail-emploi.gouv.fr/api/explore/v2.1/catalog/datasets/"
-                "dares_defm_zoneeemploi_brut_trim/exports/csv?use_labels=true&delimiter=%3B"
-            ),
+            url="https://www.data.gouv.fr/fr/datasets/r/d723d37a-811a-40d9-991c-c7b587e2e4fa",
         ),
     ),
-)
-
-COMMUNE_MONTHLY_SOURCE = Source(
-    name="francetravail_demandeurs_communes",
-    title=(
-        "Demandeurs d'emploi inscrits à France Travail, communes de plus de 5 000 habitants, "
-        "départements et régions (STMT, mensuel)"
-    ),
-    publisher="France Travail",
-    page="https://statistiques.francetravail.org/stmt/defmexp",
-    vintage="2024-12",
-    licence=LICENCE_ETALAB,
+    note="data.gouv.fr resource replaced every quarter under the same address: a new release "
+    "is refused as a changed checksum until 'fetch --update'",
 )
 
 #: Columns of the official quarterly zone file (``;``-separated, labels as exported with
@@ -77,29 +64,6 @@ KEPT_CATEGORIES = ("A", "B", "C")
 #: Code of the cumulative rows (France, non-localised…) in the DARES geographic files.
 CUMULATIVE_CODE = "Total"
 
-COMMUNE_MONTHLY_COLUMNS = ["codgeo", "YEAR", "Demandeurs_Emploi"]
-MONTHS = {
-    "janvier": 1,
-    "fevrier": 2,
-    "mars": 3,
-    "avril": 4,
-    "mai": 5,
-    "juin": 6,
-    "juillet": 7,
-    "aout": 8,
-    "septembre": 9,
-    "octobre": 10,
-    "novembre": 11,
-    "decembre": 12,
-}
-
-
-def _fold(text: str) -> str:
-    """Lower-case, accent-free form of ``text`` (``"Février"`` → ``"fevrier"``)."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
-
-
 def _require_values(table: Table, column: str, wanted: str, hint: str) -> None:
     """Raise when no row of ``column`` equals ``wanted``, listing the values seen."""
     values = table.frame[column]
@@ -118,6 +82,7 @@ def read_zone_quarterly(
     sex_total: str = "Total",
     age_total: str = "Total",
     seniority_total: str = "Total",
+    zones: Iterable[str] | None = None,
 ) -> pd.DataFrame:
     """Read the DARES quarterly file by zone d'emploi into the canonical ``jobseekers`` table.
 
@@ -133,6 +98,10 @@ def read_zone_quarterly(
         Label of the all-sexes, all-ages and all-durations rows in « Sexe », « Tranche d'âge »
         and « Ancienneté ». DARES exports write ``"Total"``; pass ``"Ensemble"`` (or the file's
         label) if a release uses another word: the error lists the labels found.
+    zones : iterable of str, optional
+        Codes of the zones of the référentiel (the ZE2020 zoning read from the composition):
+        rows of any other code are left out and named in a warning. Without it every code must
+        be a zone code of 4 characters.
 
     Returns
     -------
@@ -150,8 +119,17 @@ def read_zone_quarterly(
         count, a category outside :data:`KNOWN_CATEGORIES`, no row of ``data_type`` or of the
         total labels, duplicated rows.
 
+    Warns
+    -----
+    BassinWarning
+        With ``zones``, naming the codes of the file that are not zones of the référentiel.
+
     Notes
     -----
+    - A user of the data.gouv.fr file counted 335 codes in it for the 306 zones: codes outside
+      the zoning are left out with a warning (``zones``), never summed nor dropped silently. Codes ``RRXX`` where ``00XX`` is a trans-regional zone look
+      like regional parts (INSEE codes the 28 regional parts of the 14 trans-regional zones so in
+      its unemployment workbook); the warning says so.
     - Only the rows where « Sexe », « Tranche d'âge » and « Ancienneté » are all at their total
       label are kept. Categories D, E, AB, ABC and ABCDE are read (and checked) but not
       returned: ``jobseekers`` holds A, B and C, and ABC is their sum.
@@ -182,6 +160,8 @@ def read_zone_quarterly(
     )
     periods = table.quarters("Date")
     table = table.rows(table.frame[zone_column].str.casefold() != CUMULATIVE_CODE.casefold())
+    if zones is not None:
+        table = _zones_only(table, zone_column, zones, path)
     codes = table.codes(zone_column, "zone")
     values = table.floats(value_column, nonnegative=True)
 
@@ -232,124 +212,33 @@ def read_zone_quarterly(
     return validate("jobseekers", result, str(path))
 
 
-_MONTH_FIELD = re.compile(r"^(?P<month>[^\W\d_]+)[_ -](?P<year>\d{4})$")
-
-
-def _levels(codes: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """(level, canonical code) from the shape of STMT ``codgeo`` codes; NaN level if unknown."""
-    region = codes.str.fullmatch(r"(?i)reg\d{1,2}")
-    numeric = codes.str.fullmatch(r"\d+")
-    commune = codes.str.fullmatch(r"\d{5}|2[AB]\d{3}") | (numeric & (codes.str.len() == 4))
-    departement = codes.str.fullmatch(r"\d{2}|2[AB]|97[1-6]") | (numeric & (codes.str.len() == 1))
-    level = pd.Series(pd.NA, index=codes.index, dtype=object)
-    level[departement] = "departement"
-    level[commune] = "commune"
-    level[region] = "region"
-    code = codes.copy()
-    code[commune] = pad_codes(codes[commune], 5)
-    code[departement] = pad_codes(codes[departement], 2)
-    code[region] = pad_codes(codes[region].str[3:], 2)
-    return level, code
-
-
-def read_commune_monthly(path: str | Path) -> pd.DataFrame:
-    """Read France Travail's monthly extract (communes, départements, regions).
-
-    Parameters
-    ----------
-    path : str or Path
-        ``,``-separated file with columns ``codgeo``, ``YEAR`` (month and year, ``janvier_2020``)
-        and ``Demandeurs_Emploi`` (job seekers registered that month, rounded to 10).
-
-    Returns
-    -------
-    DataFrame
-        Canonical ``jobseekers_monthly`` table: ``level`` ``"commune"``, ``"departement"`` or
-        ``"region"``, ``code`` (commune ``"90010"``, département ``"90"``/``"2A"``/``"971"``,
-        region ``"27"``), ``period`` monthly, ``category`` ``"ABC"``, ``value``.
-
-    Raises
-    ------
-    DataFormatError
-        Naming the file, row and column: empty, binary or undecodable file, missing column
-        (or wrong separator), wrong number of fields (truncated file), a code of unknown shape,
-        a month that cannot be read, a count that is not a number or is negative.
-
-    Warns
-    -----
-    BassinWarning
-        When a code and month carry two different values (those cells are set to NaN).
-
-    Notes
-    -----
-    - **The category is assumed to be ABC: the file does not state it.** France Travail's STMT
-      tables of registered job seekers by commune count categories A, B and C; the figures
-      (Belfort 90010: 5,860 in January 2020) are in line with ABC counts, not A alone.
-    - **Level from the code's shape**: 5 characters (``"01053"``, ``"2A004"``) → commune;
-      2 characters (``"90"``, ``"2A"``) or ``971``..``976`` → département; ``reg`` + 2 digits
-      (``"reg27"``) → region, code ``"27"``. Numeric codes that lost their leading zero are
-      padded: 4 digits → commune (``"1053"`` → ``"01053"``), 1 digit → département
-      (``"1"`` → ``"01"``). Any other shape is an error.
-    - **Repeated rows.** A line repeating a code, month and value is read once. The 2020-2024
-      extract repeats 40 communes identically (2 or 3 times) and gives 10 communes two
-      different values each month (29212, 54395, 59606, 69149, 74272, 77284, 77333, 78361,
-      85194, 93066 — probably former communes merged under one code); the file does not say
-      which figure (or their sum) is the commune's, so those cells are NaN.
-    - Masked cells (``*``, ``s``, empty…, any of
-      :data:`~bassin_lib.inputs.sources._cells.MASKED_TOKENS`) are NaN, never 0.
-    - Month names may carry accents (``février``) or not, in any case.
-    - The 2020-2024 extract has 2,403 codes (2,288 communes, 99 départements — Yvelines, 78,
-      is absent — and 16 regions) over 60 months.
-    """
-    path = Path(path)
-    table = read_csv(
-        path,
-        decode(path),
-        sep=",",
-        required=COMMUNE_MONTHLY_COLUMNS,
-        layout="France Travail monthly commune file",
-    )
-    level, code = _levels(table.frame["codgeo"])
-    table.check(
-        "codgeo",
-        level.isna(),
-        "a commune (5 characters), a département (2 characters or 971-976) or a region "
-        "('reg' + 2 digits)",
-    )
-    folded = {value: _fold(value) for value in table.frame["YEAR"].unique()}
-    parts = table.frame["YEAR"].map(folded).str.extract(_MONTH_FIELD)
-    months = parts["month"].map(MONTHS)
-    table.check(
-        "YEAR",
-        months.isna() | parts["year"].isna(),
-        "a month such as 'janvier_2020' (French month name, '_', year)",
-    )
-    rows = pd.DataFrame(
-        {
-            "level": level.astype(str),
-            "code": code,
-            "period": pd.PeriodIndex.from_fields(
-                year=parts["year"].astype(int).to_numpy(),
-                month=months.astype(int).to_numpy(),
-                freq="M",
-            ),
-            "value": table.floats("Demandeurs_Emploi", nonnegative=True),
-        }
-    )
-    rows = rows.drop_duplicates()
-    keys = ["level", "code", "period"]
-    conflicting = rows.duplicated(keys, keep=False)
-    if conflicting.any():
-        codes = sorted(rows.loc[conflicting, "code"].unique())
-        warnings.warn(
-            f"{path}: {len(codes)} code(s) carry two different values for the same month "
-            f"({', '.join(codes[:10])}{', …' if len(codes) > 10 else ''}); those cells are NaN",
-            BassinWarning,
-            stacklevel=2,
+def _zones_only(table: Table, column: str, zones: Iterable[str], path: Path) -> Table:
+    """The rows of the zones of the référentiel; the other codes are named in a warning."""
+    known = set(zones)
+    codes = pad_codes(table.frame[column], 4)
+    outside = ~codes.isin(known)
+    if not outside.any():
+        return table
+    others = sorted(codes[outside].unique())
+    read = set(codes[~outside])
+    parts = [c for c in others if re.fullmatch(r"\d{4}", c) and f"00{c[2:]}" in known]
+    hint = ""
+    if parts:
+        orphans = sorted({f"00{c[2:]}" for c in parts} - read)
+        hint = (
+            f"; {len(parts)} of them look like regional parts of trans-regional zones (region "
+            "code + the zone's last two digits)"
+            + (
+                f", and zone(s) {', '.join(orphans)} have no row of their own"
+                if orphans
+                else ", whose zones are read under their own code"
+            )
         )
-        rows.loc[conflicting, "value"] = float("nan")
-        rows = rows.drop_duplicates(keys)
-    rows["category"] = "ABC"
-    result = rows[["level", "code", "period", "category", "value"]]
-    result = result.sort_values(["level", "code", "period"], ignore_index=True)
-    return validate("jobseekers_monthly", result, str(path))
+    shown = ", ".join(others[:12]) + (", …" if len(others) > 12 else "")
+    warnings.warn(
+        f"{path}: {len(others)} code(s) of the column '{column}' are not zones of the zoning and "
+        f"are left out ({int(outside.sum())} rows): {shown}{hint}",
+        BassinWarning,
+        stacklevel=3,
+    )
+    return table.rows(~outside)

@@ -5,6 +5,18 @@ code) and by *bassin d'emploi BMO*. These basins are France Travail's own zoning
 zones d'emploi: :func:`read_basin_communes` reads the commune → basin table and
 :func:`basin_zone_crosswalk` builds the approximate basin → zone shares through communes
 (:data:`CROSSWALK_NOTE` says so in French for reports).
+
+Masked cells. The survey publishes no figure under 5 (« * »): the smallest published figure of
+2024 is 5 for each of ``met``, ``xmet`` and ``smet``, and the national total the survey announces
+(2 782 000 projects) exceeds the sum of the published basins (2 751 069) by about 31 000, 2.8
+projects for each of the 10 891 masked cells. A masked figure is therefore at most
+:data:`MASKED_AT_MOST`. Besides its occupation cells, the canonical table holds, for each basin
+(then zone), year and measure, one row of occupation :data:`MASKED` whose value is the most the
+masked figures can add (:func:`read_with_occupations`), so that a territory's figures say what is
+published and how much may be hidden.
+
+The workbook holds no national or regional total (one sheet of basin × occupation × département
+rows, and a sheet describing the variables): France and the regions are sums of the basins.
 """
 
 from __future__ import annotations
@@ -18,7 +30,7 @@ import pandas as pd
 
 from bassin_lib.errors import BassinWarning, ParameterError
 from bassin_lib.inputs.schemas import validate
-from bassin_lib.inputs.sources import LICENCE_ETALAB, RemoteFile, Source
+from bassin_lib.inputs.sources import LICENCE_ETALAB, RemoteFile, Source, Vintage
 from bassin_lib.inputs.sources._cells import Table, data_error, sum_parts
 from bassin_lib.inputs.sources._csv import decode, read_csv
 from bassin_lib.inputs.sources._excel import open_workbook
@@ -37,13 +49,43 @@ SOURCE = Source(
             sha256="12983d7415493635e4e04bb1504f464ddbc3521c5e605d99010af1011e570ff1",
         ),
     ),
+    # data.gouv.fr resources of the later surveys (one resource per survey year).
+    vintages=(
+        Vintage(
+            "2025",
+            (
+                RemoteFile(
+                    "Base_open_data_BMO_2025.xlsx",
+                    "https://www.data.gouv.fr/fr/datasets/r/54478315-aafd-4070-b8df-a5647297e0c0",
+                ),
+            ),
+        ),
+        Vintage(
+            "2026",
+            (
+                RemoteFile(
+                    "Base_open_data_BMO_2026.xlsx",
+                    "https://www.data.gouv.fr/fr/datasets/r/228917c7-c22e-4766-835e-fcb923f29b3d",
+                ),
+            ),
+            note="local file name assumed from the 2024 and 2025 ones",
+        ),
+    ),
 )
 
 CROSSWALK_NOTE = (
     "Les bassins d'emploi de l'enquête BMO ne sont pas des zones d'emploi de l'Insee : les "
     "projets de recrutement sont attribués aux zones d'emploi au prorata des communes (ou de "
-    "la population) de chaque bassin situées dans la zone, ce qui reste une approximation."
+    "la population) de chaque bassin situées dans la zone, ce qui reste une approximation. "
+    "L'enquête ne publie pas de total national dans sa base de données : la France est ici la "
+    "somme des bassins d'emploi."
 )
+
+MASKED = "*"
+"""Occupation code of the rows that bound the masked figures (the survey's own mark): for a
+basin (or zone), a year and a measure, the most the figures masked for secrecy can add."""
+MASKED_AT_MOST = 4.0
+"""The largest value of a masked figure: the survey publishes no figure under 5."""
 
 SHEET = re.compile(r"^BMO_(\d{4})_open_data$")
 #: Measure of the canonical table ← column of the sheet.
@@ -110,7 +152,8 @@ def read_with_occupations(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]
     DataFrame
         Canonical ``recruitment_bmo`` table: ``level`` ``"bmo_basin"``, ``code`` the basin code
         as a string (``"2733"`` Belfort, ``"101"`` Basse-Terre), ``period`` yearly (``annee``),
-        ``occupation`` the BMO occupation (FAP) code (``"A0X40"``), ``measure``
+        ``occupation`` the BMO occupation (FAP) code (``"A0X40"``; :data:`MASKED` for the
+        bounds of the masked figures, :func:`masked_bounds`), ``measure``
         ``"projects"`` (``met``, hiring projects), ``"difficult"`` (``xmet``, judged difficult)
         or ``"seasonal"`` (``smet``), ``value`` (NaN where masked).
 
@@ -130,6 +173,9 @@ def read_with_occupations(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]
       appears once per département (24 basins in 2024, e.g. 104 Îles du Nord, 971/978; 2708
       over 21/71); its figure is the sum of the parts, NaN when one part is masked (the known
       parts would only be a lower bound).
+    - **Bounds of the masked figures.** Each basin also has, for each year and measure, a row
+      of occupation :data:`MASKED` (``"*"``) bounding what its masked cells can add
+      (:func:`masked_bounds`).
     - The workbook is read with openpyxl in read-only mode, through the shared
       :func:`~bassin_lib.inputs.sources._excel.open_workbook` (about 3 to 5 s for the 53,000
       rows of 2024).
@@ -162,6 +208,7 @@ def read_with_occupations(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]
         "year, occupation, basin and département",
     )
     basins = sum_parts(frame, ["code", "period", "occupation"], list(MEASURES))
+    basins = pd.concat([basins, masked_bounds(frame)], ignore_index=True)
     result = basins.melt(
         id_vars=["code", "period", "occupation"],
         value_vars=list(MEASURES),
@@ -185,6 +232,64 @@ def read_with_occupations(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]
         .sort_values("occupation", ignore_index=True)
     )
     return validate("recruitment_bmo", result, table.where()), labels
+
+
+def masked_bounds(parts: pd.DataFrame) -> pd.DataFrame:
+    """The most the masked figures of each basin can add, by year and measure.
+
+    Parameters
+    ----------
+    parts : DataFrame
+        One row per occupation, basin, year and département part: ``code``, ``period``,
+        ``occupation`` and the measures ``projects``, ``difficult``, ``seasonal`` (NaN where
+        masked).
+
+    Returns
+    -------
+    DataFrame
+        One row per basin and year: ``code``, ``period``, ``occupation`` (:data:`MASKED`) and,
+        for each measure, the bound (≥ 0):
+
+        - ``projects``: the projects of the occupation cells whose number of projects is NaN
+          (a masked part, or a masked part of a straddling basin): their published parts plus
+          :data:`MASKED_AT_MOST` for each masked part;
+        - ``difficult`` (``seasonal``): among the cells whose number of projects is published,
+          the difficult (seasonal) projects of those where that figure is NaN: published parts
+          plus, for each masked part, :data:`MASKED_AT_MOST` or the part's projects if fewer;
+          at most the cell's projects.
+
+    Notes
+    -----
+    A share of a territory is then known within ``[Σ D / Σ P, (Σ D + bound) / Σ P]`` over its
+    published cells, and its projects within ``[Σ P, Σ P + bound]``: a masked figure lies in
+    ``[0, MASKED_AT_MOST]``.
+
+    Examples
+    --------
+    >>> parts = pd.DataFrame({"code": ["2733", "2733"], "period": pd.Period("2024", "Y"),
+    ...                       "occupation": ["A", "B"], "projects": [40.0, float("nan")],
+    ...                       "difficult": [float("nan"), float("nan")],
+    ...                       "seasonal": [12.0, float("nan")]})
+    >>> masked_bounds(parts)[["projects", "difficult", "seasonal"]].to_numpy().tolist()
+    [[4.0, 4.0, 0.0]]
+    """
+    keys = [parts["code"], parts["period"], parts["occupation"]]
+    projects = parts["projects"]
+    ceiling = pd.DataFrame({"projects": projects.fillna(MASKED_AT_MOST)})
+    for measure in ("difficult", "seasonal"):
+        part_max = np.minimum(MASKED_AT_MOST, projects.fillna(MASKED_AT_MOST))
+        ceiling[measure] = parts[measure].fillna(part_max)
+    ceiling = ceiling.groupby(keys, sort=True).sum()
+    masked = parts[list(MEASURES)].isna().groupby(keys, sort=True).any()
+    cell_projects = projects.groupby(keys, sort=True).sum()
+    bounds = pd.DataFrame({"projects": ceiling["projects"].where(masked["projects"], 0.0)})
+    for measure in ("difficult", "seasonal"):
+        bound = np.minimum(ceiling[measure], cell_projects)
+        bounds[measure] = bound.where(masked[measure] & ~masked["projects"], 0.0)
+    out = bounds.groupby(level=[0, 1], sort=True).sum().reset_index()
+    out.columns = ["code", "period", *MEASURES]
+    out.insert(2, "occupation", MASKED)
+    return out
 
 
 def read_basin_communes(path: str | Path) -> pd.DataFrame:
@@ -356,9 +461,10 @@ def to_zones(bmo: pd.DataFrame, crosswalk: pd.DataFrame) -> pd.DataFrame:
     """Attribute basin figures to zones d'emploi through the commune-based crosswalk.
 
     Formula: ``value_zone = Σ_basin share(basin → zone) × value_basin`` for each occupation,
-    year and measure, with the shares of :func:`basin_zone_crosswalk`. A figure of a zone is
-    missing (NaN) when any basin contributing to it is masked for that occupation: a partial
-    sum would silently understate it. The result is an approximation (:data:`CROSSWALK_NOTE`).
+    year and measure, with the shares of :func:`basin_zone_crosswalk`, over the basins whose
+    figure is published; NaN when none is. The masked figures are not lost: the rows of
+    occupation :data:`MASKED` (:func:`masked_bounds`), spread the same way, bound what they
+    add to each zone. The result is an approximation (:data:`CROSSWALK_NOTE`).
 
     Returns
     -------
@@ -368,9 +474,7 @@ def to_zones(bmo: pd.DataFrame, crosswalk: pd.DataFrame) -> pd.DataFrame:
     rows = bmo.merge(crosswalk[["basin", "zone", "share"]], left_on="code", right_on="basin")
     rows["part"] = rows["value"] * rows["share"]
     keys = ["zone", "period", "occupation", "measure"]
-    grouped = rows.groupby(keys, sort=True)
-    out = grouped["part"].sum().rename("value").to_frame()
-    out.loc[grouped["part"].count() < grouped["part"].size(), "value"] = float("nan")
+    out = rows.groupby(keys, sort=True)["part"].sum(min_count=1).rename("value").to_frame()
     out = out.reset_index().rename(columns={"zone": "code"})
     out.insert(0, "level", "zone")
     return validate("recruitment_bmo", out, "BMO → zones d'emploi (crosswalk)")

@@ -28,7 +28,7 @@ from pathlib import Path
 import pandas as pd
 
 from bassin_lib.inputs.schemas import validate
-from bassin_lib.inputs.sources import RemoteFile, Source
+from bassin_lib.inputs.sources import FilePattern, RemoteFile, Source, Vintage
 from bassin_lib.inputs.sources._cells import Table
 from bassin_lib.inputs.sources._excel import open_workbook
 
@@ -45,6 +45,16 @@ SOURCE = Source(
             "5f9aa9cc3be7d91d059824d2408ef586ec940a956e1788b3e8b9114dc8517bb1",
         ),
     ),
+    # INSEE replaces the workbook every quarter under a new name: ``fetch`` takes the newest one
+    # linked from the page; the vintages below are those named in public code.
+    newest_from_page=True,
+    patterns=(
+        FilePattern(
+            "chomage-zone-t1-2003-t{quarter}-{year}.xlsx",
+            "https://www.insee.fr/fr/statistiques/fichier/1893230/{name}",
+        ),
+    ),
+    vintages=(Vintage("2022T2"), Vintage("2025T2"), Vintage("2025T4")),
 )
 
 ZONE_SHEET = "txcho_ze"

@@ -23,15 +23,17 @@ properties is read too.
 
 from __future__ import annotations
 
+import io
+import zipfile
 from collections import Counter
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import geopandas as gpd
 import pandas as pd
 import pandera.pandas as pa
 
 from bassin_lib.inputs.schemas import COMMUNE_ZONE
-from bassin_lib.inputs.sources import RemoteFile, Source
+from bassin_lib.inputs.sources import FilePattern, RemoteFile, Source, Vintage
 from bassin_lib.inputs.sources._cells import Table, cell_text, data_error
 from bassin_lib.inputs.sources._excel import open_workbook, read_csv_table, wrap_schema_errors
 from bassin_lib.inputs.territories import ZONE_COLUMNS, validate_zones_table
@@ -46,10 +48,31 @@ SOURCE = Source(
         RemoteFile(
             "ZE2020_au_01-01-2023.zip",
             "https://www.insee.fr/fr/statistiques/fichier/4652957/ZE2020_au_01-01-2023.zip",
+            required=True,
+            also=("ZE2020_au_01-01-2023.xlsx",),
         ),
         RemoteFile(
             "fonds_ze2020_2023.zip",
             "https://www.insee.fr/fr/statistiques/fichier/4652957/fonds_ze2020_2023.zip",
+        ),
+    ),
+    # One edition per geography year under the same names (2022, 2023 and 2026 in public code).
+    patterns=(
+        FilePattern(
+            "ZE2020_au_01-01-{year}.zip",
+            "https://www.insee.fr/fr/statistiques/fichier/4652957/{name}",
+            required=True,
+            also=("ZE2020_au_01-01-{year}.xlsx",),
+        ),
+        FilePattern(
+            "fonds_ze2020_{year}.zip", "https://www.insee.fr/fr/statistiques/fichier/4652957/{name}"
+        ),
+    ),
+    vintages=(
+        Vintage(
+            "2026",
+            note="the map archive holds two archives, com_ze2020_2026.zip (communes) and "
+            "ze2020_2026.zip (zones), read by read_geometry",
         ),
     ),
 )
@@ -264,7 +287,10 @@ def read_geometry(path: str | Path) -> gpd.GeoDataFrame:
     ----------
     path : str or Path
         ``ze2020_2023.shp`` (with its ``.shx``, ``.dbf``, ``.prj`` beside it), a ``.zip``
-        holding those files directly, or a GeoJSON with properties ``ze2020, libze2020``.
+        holding those files directly or inside an inner archive (the 2026 edition
+        ``fonds_ze2020_2026.zip`` holds ``com_ze2020_2026.zip`` and ``ze2020_2026.zip``: the
+        zones' one, whose name starts with ``ze``, is read), or a GeoJSON with properties
+        ``ze2020, libze2020``.
 
     Returns
     -------
@@ -281,8 +307,9 @@ def read_geometry(path: str | Path) -> gpd.GeoDataFrame:
     path = Path(path)
     if not path.exists():
         raise data_error("file not found", path)
+    layer = _zone_layer(path)
     try:
-        shapes = gpd.read_file(path)
+        shapes = gpd.read_file(layer)
     except Exception as exc:  # pyogrio/GDAL raise their own classes for unreadable files
         raise data_error(
             f"not a readable shapefile or GeoJSON ({type(exc).__name__}: {exc})", path
@@ -317,3 +344,35 @@ def read_geometry(path: str | Path) -> gpd.GeoDataFrame:
         geometry=shapes.geometry.to_numpy(),
         crs=shapes.crs,
     )
+
+
+def _zone_layer(path: Path) -> Path | io.BytesIO:
+    """What to hand to GDAL for the zones' map in ``path``: the file itself, or the bytes of
+    the inner archive holding the zones' shapefile when ``path`` is a zip of zips.
+
+    Raises
+    ------
+    DataFormatError
+        When a zip holds no shapefile and no single inner archive of the zones (name starting
+        with ``ze``, not ``com_ze``).
+    """
+    if path.suffix.lower() != ".zip" or not zipfile.is_zipfile(path):
+        return path
+    try:
+        with zipfile.ZipFile(path) as outer:
+            names = outer.namelist()
+            if any(name.lower().endswith(".shp") for name in names):
+                return path
+            inner = [name for name in names if name.lower().endswith(".zip")]
+            zones = [n for n in inner if PurePosixPath(n).name.lower().startswith("ze")]
+            if len(zones) != 1 and len(inner) == 1:
+                zones = inner
+            if len(zones) != 1:
+                raise data_error(
+                    "no shapefile in the archive and no single inner archive of the zones' map "
+                    f"(name starting with 'ze'); inner archives found: {inner or 'none'}",
+                    path,
+                )
+            return io.BytesIO(outer.read(zones[0]))
+    except (zipfile.BadZipFile, EOFError, OSError) as exc:
+        raise data_error(f"unreadable archive ({exc})", path) from None

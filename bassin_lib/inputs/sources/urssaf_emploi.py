@@ -15,7 +15,7 @@ import pandas as pd
 
 from bassin_lib.errors import BassinWarning
 from bassin_lib.inputs.schemas import validate
-from bassin_lib.inputs.sources import LICENCE_ETALAB, RemoteFile, Source
+from bassin_lib.inputs.sources import LICENCE_ODBL, RemoteFile, Source
 from bassin_lib.inputs.sources._cells import Table, data_error, sum_parts
 from bassin_lib.inputs.sources._csv import decode, header, read_csv, separator_hint
 
@@ -28,7 +28,9 @@ SOURCE = Source(
         "effectifs-salaries-et-masse-salariale-du-secteur-prive-par-zone-demploi/"
     ),
     vintage="2025T4",
-    licence=LICENCE_ETALAB,
+    # As the publisher states it on open.urssaf.fr and data.gouv.fr (dataset
+    # 5eaa8ff4f3b39e025ceb753a): ODbL, not the Licence Ouverte.
+    licence=LICENCE_ODBL,
     files=(
         RemoteFile(
             name="effectifs-salaries-et-masse-salariale-du-secteur-prive-par-zone-demploi.csv",
