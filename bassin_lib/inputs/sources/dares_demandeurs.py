@@ -64,6 +64,7 @@ KEPT_CATEGORIES = ("A", "B", "C")
 #: Code of the cumulative rows (France, non-localised…) in the DARES geographic files.
 CUMULATIVE_CODE = "Total"
 
+
 def _require_values(table: Table, column: str, wanted: str, hint: str) -> None:
     """Raise when no row of ``column`` equals ``wanted``, listing the values seen."""
     values = table.frame[column]
