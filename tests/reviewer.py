@@ -71,7 +71,8 @@ def assert_reads_as_a_french_diagnostic(folder: Path) -> None:
     # folder paths (data/analyses/…), the product's name and the French term of art
     # « shift-share » are not prose
     prose = re.sub(r"\S*/\S*|shift-share|bassin_lib", " ", text, flags=re.I)
-    words = {w.lower() for w in re.findall(r"[A-Za-z_]+", prose)}
+    # whole words, accents included: « Andéol » is not the English « and »
+    words = {w.lower() for w in re.findall(r"[^\W\d]+", prose)}
     assert not words & ENGLISH, sorted(words & ENGLISH)
     # (the glossary's formulas use subscripts such as g_i: tables are left out of this check)
     sentences = re.sub(

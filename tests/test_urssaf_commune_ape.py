@@ -22,7 +22,7 @@ from bassin_lib.inputs.cube import Cube, build_cube
 from bassin_lib.inputs.sources import catalogue
 from bassin_lib.inputs.sources import urssaf_commune_ape as ape
 from bassin_lib.inputs.territories import Referentiel
-from bassin_lib.rendering import analysts, provenance, sections
+from bassin_lib.rendering import analysts, french, provenance, sections
 
 EXTRACT = "urssaf_commune_ape/etablissements-et-effectifs-salaries-au-niveau-commune-x-ape-last_ZE2815.csv"
 COMPOSITION = "insee_ze2020_mapping/ZE2020_au_01-01-2023.xlsx"
@@ -473,3 +473,33 @@ def test_a_cube_without_temporary_work_says_so_in_one_sentence(demo_cube):
     texts, figs = _split(sections.interim(_diagnostic(cube, "DA01")))
     assert figs == [] and len(texts) == 1
     assert texts[0].startswith("*Aucune donnée « intérim » n'est disponible")
+
+
+def test_real_rouen_section_4_lists_its_largest_na38_sectors(rouen):
+    rows, table, labels, communes = rouen
+    from bassin_lib.inputs.sources import insee_ze2020
+
+    zones = insee_ze2020.zones_from_composition(communes)
+    cube = build_cube(
+        {"employment_ape": table},
+        Referentiel(zones),
+        meta={
+            "sources": {"employment_ape": ape.source("2022").source_line()},
+            "france_label": "France",
+            "sector_labels": labels,
+        },
+    )
+    texts, figs = _split(sections.sectors(_diagnostic(cube, "2815")))
+    text = "\n".join(texts)
+    assert "38 secteurs d'activité (NA38)" in text and "comparaison nationale" in text
+    by_na38: dict[str, float] = {}
+    for row in rows:
+        if row["Effectifs salariés 2022"]:
+            code = row["Secteur NA38"].split(" ", 1)[0]
+            by_na38[code] = by_na38.get(code, 0.0) + float(row["Effectifs salariés 2022"])
+    first = max(by_na38, key=by_na38.get)
+    share = 100 * by_na38[first] / sum(by_na38.values())
+    table_lines = [line for line in text.splitlines() if line.startswith("| ")]
+    expected = f"{labels['NA38'][first]} | {french.format_number(by_na38[first])} | "
+    assert expected in table_lines[1]  # the first row under the header
+    assert french.format_percent(share) in table_lines[1]

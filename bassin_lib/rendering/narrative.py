@@ -1397,3 +1397,21 @@ def interim_ape(frame, partial: bool = False) -> str:
             "valeur approchée."
         )
     return " ".join(sentences)
+
+
+def sector_detail(label: str, count: int, period, lower_bound: bool) -> str:
+    """Introduction of the detailed sector table of a territory (Urssaf commune × APE, NA38),
+    which the file does not allow to compare with France."""
+    sentence = (
+        f"Au niveau plus fin des 38 secteurs d'activité (NA38), les {count} secteurs qui "
+        f"emploient le plus de salariés du secteur privé {of_place(label)} fin {period.year} "
+        "sont les suivants (emploi compté au lieu de l'établissement)."
+    )
+    if lower_bound:
+        sentence += (
+            " Certaines cellules communales ne sont pas publiées : les effectifs sont des minimums."
+        )
+    return sentence + (
+        " Le fichier disponible ne couvre pas toute la France : la comparaison nationale n'est "
+        "pas possible à ce niveau de détail."
+    )

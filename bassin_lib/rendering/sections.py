@@ -14,13 +14,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pandas as pd
+
 from bassin_lib import analysis as ind
 from bassin_lib.analysis import headlines
 from bassin_lib.inputs.cube import Cube
 from bassin_lib.inputs.datasets import open_cube
 from bassin_lib.inputs.schemas import FRANCE_CODE
 from bassin_lib.inputs.territories import Territory
-from bassin_lib.rendering import analysts, blocks, figures, maps, narrative, provenance
+from bassin_lib.rendering import analysts, blocks, figures, french, maps, narrative, provenance
 
 
 @dataclass
@@ -404,8 +406,9 @@ def sectors(d: Diagnostic) -> list:
     over the whole series on yearly ones.
     """
     data = ind.sector_frame(d.cube, d.territory)
+    detail = _sector_detail(d) if data is None or data.table != "employment_ape" else []
     if data is None:
-        return [blocks.unavailable("employment_sectors")]
+        return detail or [blocks.unavailable("employment_sectors")]
     t = d.territory
     local = _comparator_rows(data.frame, d)
     at_last = local[local["period"] == data.last]
@@ -444,7 +447,44 @@ def sectors(d: Diagnostic) -> list:
             similar, blocks.zone_labels(d.cube), data.labels, subject=data.subject
         )
         out.append(cited(sentence))
-    return out
+    return [*out, *detail]
+
+
+TOP_SECTORS = 10
+"""Sectors listed in the detailed structure of a territory (section 4)."""
+
+
+@needs("employment_ape", silent=True)
+def _sector_detail(d: Diagnostic) -> list:
+    """The territory's largest sectors in NA38 from Urssaf's commune × APE file, when that file
+    covers the territory but not enough of France to compare with it (the national file, when
+    present, is read by :func:`sectors` itself)."""
+    t = d.territory
+    ape = d.cube.tables["employment_ape"]
+    rows = ape[
+        (ape["level"] == t.kind)
+        & (ape["code"] == t.id)
+        & (ape["nomenclature"] == "NA38")
+        & (ape["measure"] == "employees")
+    ]
+    if rows.empty or rows["value"].isna().all():
+        return []
+    last = rows["period"].max()
+    rows = rows[rows["period"] == last]
+    shares = ind.sector_shares(rows.drop(columns=["nomenclature", "measure"]))
+    top = shares.dropna(subset=["share"]).nlargest(TOP_SECTORS, "share")
+    labels = d.cube.meta.get("sector_labels", {}).get("NA38", {})
+    table = pd.DataFrame(
+        {
+            "Secteur (NA38)": [labels.get(code, code) for code in top["sector"]],
+            f"Effectifs salariés fin {last.year}": [french.format_number(v) for v in top["value"]],
+            "Part de l'emploi salarié privé": [
+                french.format_percent(100 * v) for v in top["share"]
+            ],
+        }
+    )
+    sentence = narrative.sector_detail(t.label, len(top), last, bool(rows["lower_bound"].any()))
+    return [blocks.text(f"{sentence} *({d.sources['employment_ape']})*"), blocks.table(table)]
 
 
 def _comparator_rows(frame, d: Diagnostic):
