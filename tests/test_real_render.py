@@ -1,5 +1,7 @@
 """End to end on the real official files of ../shared/data/real: Belfort (2705), Montbéliard
-(2714) and their group, with figures checked against the workbooks' own cells."""
+(2714) and their group, with figures checked against the workbooks' own cells; Rouen (2815),
+the one zone of the Urssaf commune × APE extract; and zones for which publishers give no rate
+or no data at all (Ouest-Guyanais 0301, Mayotte 0601), which render all the same."""
 
 import io
 import re
@@ -44,7 +46,7 @@ def _text(html):
 @pytest.fixture(scope="module")
 def rendered(real_dir, tmp_path_factory):
     result = run_batch(
-        ["2705", "2714", "nord-franche-comte"],
+        ["2705", "2714", "nord-franche-comte", "2815", "0301", "0601"],
         data_source="real",
         raw_dir=real_dir,
         edition="reel",
@@ -62,6 +64,9 @@ def test_the_three_territories_render(rendered):
         ("2705", "ok"),
         ("2714", "ok"),
         ("nord-franche-comte", "ok"),
+        ("2815", "ok"),
+        ("0301", "ok"),
+        ("0601", "ok"),
     ]
     assert rendered.exit_code == 0
 
@@ -130,8 +135,35 @@ def test_real_reports_name_sources_and_vintages_and_say_what_is_missing(rendered
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("territory", ["nord-franche-comte", "2705"])
+@pytest.mark.parametrize("territory", ["nord-franche-comte", "2705", "2815", "0301", "0601"])
 def test_real_report_passes_a_reviewers_reading(rendered, territory):
     from reviewer import assert_reads_as_a_french_diagnostic
 
     assert_reads_as_a_french_diagnostic(rendered.edition_dir / territory)
+
+
+@pytest.mark.slow
+def test_rouen_shows_its_na38_structure_and_temporary_work_share(rendered):
+    text = _text((rendered.edition_dir / "2815" / "diagnostic.html").read_text(encoding="utf-8"))
+    assert "Au niveau plus fin des 38 secteurs d'activité (NA38)" in text
+    # 5 999 temporary workers out of 183 731 private jobs at the end of 2022 (hand sums of the
+    # extract's cells in tests/test_urssaf_commune_ape.py)
+    assert "emploient au moins 5 999 intérimaires, soit 3,3 % de l'emploi salarié privé" in text
+
+
+@pytest.mark.slow
+def test_zones_without_published_rates_render_and_say_so(rendered):
+    for zone in ("0301", "0601"):
+        html = (rendered.edition_dir / zone / "diagnostic.html").read_text(encoding="utf-8")
+        assert "n'est pas publié" in _text(html) or "n'est publié ni" in _text(html)
+
+
+@pytest.mark.slow
+def test_belfort_and_the_group_have_every_section_filled(rendered):
+    """No « Aucune donnée » section; temporary work, which no file here covers for Belfort,
+    says why in one sentence."""
+    for territory in ("2705", "nord-franche-comte"):
+        folder = rendered.edition_dir / territory
+        text = _text((folder / "diagnostic.html").read_text(encoding="utf-8"))
+        assert "Aucune donnée" not in text, territory
+        assert "ne couvre pas ce territoire" in text
