@@ -1,4 +1,9 @@
-"""Atomic writes: a file is whole or absent, a folder is published whole by a rename."""
+"""Atomic writes: a file is whole or absent, a folder is published whole by a rename.
+
+Everything is created with the permissions of any generated site: files ``0o666`` and folders
+``0o777`` less the process's umask (``tempfile.mkstemp`` and ``mkdtemp`` would give ``0o600`` and
+``0o700``, which a web server running as another user cannot read once published by a rename).
+"""
 
 from __future__ import annotations
 
@@ -15,6 +20,8 @@ WRITE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EFBIG, 
 """``errno`` values of a write the machine refused, whatever the file."""
 ACCESS_ERRNOS = frozenset({errno.EACCES, errno.EPERM})
 """``errno`` values of a file the process may not write (or read)."""
+TEMPORARY_SUFFIX = ".tmp"
+"""Suffix of the temporary file of :func:`write_atomic` (``.<name>.<random>.tmp``)."""
 
 
 def write_atomic(path: str | Path, content: str | bytes) -> Path:
@@ -45,7 +52,7 @@ def write_atomic(path: str | Path, content: str | bytes) -> Path:
     data = content.encode("utf-8") if isinstance(content, str) else bytes(content)
     path.parent.mkdir(parents=True, exist_ok=True)
     while True:
-        tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+        tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}{TEMPORARY_SUFFIX}")
         try:  # mode 0o666 less the umask, like an ordinary new file (mkstemp would give 0o600)
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
         except FileExistsError:
@@ -63,6 +70,87 @@ def write_atomic(path: str | Path, content: str | bytes) -> Path:
         raise
     _sync_folder(path.parent)
     return path
+
+
+def write_if_changed(path: str | Path, content: str | bytes) -> bool:
+    """Write ``content`` to ``path`` atomically (:func:`write_atomic`) unless it holds it already.
+
+    Parameters
+    ----------
+    path : str or Path
+    content : str or bytes
+        Text (UTF-8) or bytes.
+
+    Returns
+    -------
+    bool
+        True when the file was written, False when it already held ``content`` (its date and
+        bytes untouched).
+    """
+    path = Path(path)
+    data = content.encode("utf-8") if isinstance(content, str) else bytes(content)
+    try:
+        if path.read_bytes() == data:
+            return False
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        pass
+    write_atomic(path, data)
+    return True
+
+
+def make_temporary_dir(parent: str | Path, prefix: str = "") -> Path:
+    """A new, empty folder ``<parent>/<prefix><random>``, for a folder to publish by a rename.
+
+    Unlike ``tempfile.mkdtemp`` (mode ``0o700``), the folder has the ordinary mode ``0o777``
+    less the umask, so that once published (:func:`publish_dir`) others can read it as they
+    read any folder of a generated site.
+
+    Parameters
+    ----------
+    parent : str or Path
+        Where to make it (created when missing); on the file system of the final place.
+    prefix : str
+        Start of its name.
+
+    Returns
+    -------
+    Path
+        The new folder; removing it is the caller's business.
+    """
+    parent = Path(parent)
+    parent.mkdir(parents=True, exist_ok=True)
+    while True:
+        folder = parent / f"{prefix}{secrets.token_hex(4)}"
+        try:
+            folder.mkdir(mode=0o777)  # less the umask, as mkdir(1) does
+        except FileExistsError:
+            continue
+        return folder
+
+
+def remove_stale_temporaries(folder: str | Path) -> list[Path]:
+    """Remove the temporary files :func:`write_atomic` left directly in ``folder``.
+
+    A process killed while writing leaves its ``.<name>.<random>.tmp`` file behind; call this
+    only when nothing else writes to ``folder`` (e.g. under the lock of an edition).
+
+    Parameters
+    ----------
+    folder : str or Path
+
+    Returns
+    -------
+    list of Path
+        The files removed.
+    """
+    removed = []
+    with contextlib.suppress(FileNotFoundError, NotADirectoryError):
+        for path in Path(folder).glob(f".*{TEMPORARY_SUFFIX}"):
+            if path.is_file() and not path.is_symlink():
+                with contextlib.suppress(FileNotFoundError):
+                    path.unlink()
+                    removed.append(path)
+    return removed
 
 
 def _sync_folder(folder: Path) -> None:

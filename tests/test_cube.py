@@ -110,3 +110,80 @@ def test_the_cube_records_published_and_computed_levels(tiny_cube):
     rates = levels["unemployment_rate"]
     assert "zone" in rates["published"] and "group" in rates["computed"]
     assert not set(rates["published"]) & set(rates["computed"])
+
+
+# --- the saved cube, read once per process and shared read-only -----------------------------
+
+
+def test_a_saved_cube_is_read_once_and_shared_read_only(tiny_cube, tmp_path):
+    folder = tiny_cube.save(tmp_path / "cube")
+    first = cube_module.load_cube(folder)
+    assert cube_module.load_cube(str(folder)) is first  # same folder, same files
+    private = cube_module.load_cube(folder, shared=False)
+    assert private is not first
+    table = first.tables["employment"]
+    with pytest.raises(ValueError, match="read-only"):
+        table.loc[0, "value"] = 0.0
+    with pytest.raises(ValueError, match="read-only"):
+        table.iloc[0, table.columns.get_loc("lower_bound")] = True
+    mine = table[table["level"] == "zone"]  # a filter is a copy, which may be written
+    mine.loc[mine.index[0], "value"] = 0.0
+    private.tables["employment"].loc[0, "value"] = 0.0
+    assert table.loc[0, "value"] == tiny_cube.tables["employment"].loc[0, "value"] != 0.0
+
+
+def test_a_rewritten_cube_is_read_again(tiny_cube, tmp_path):
+    import dataclasses
+
+    folder = tiny_cube.save(tmp_path / "cube")
+    first = cube_module.load_cube(folder)
+    dataclasses.replace(tiny_cube, meta={**tiny_cube.meta, "notice": "autre"}).save(folder)
+    second = cube_module.load_cube(folder)
+    assert second is not first and second.meta["notice"] == "autre"
+    assert cube_module.load_cube(folder) is second
+    other = tiny_cube.save(tmp_path / "other")  # the same content in another folder
+    assert cube_module.load_cube(other) is not second
+
+
+def test_the_warm_kernel_reset_keeps_the_cube(tiny_cube, tmp_path, monkeypatch):
+    from bassin_lib.running import _kernel_state
+
+    monkeypatch.chdir(tmp_path)
+    folder = tiny_cube.save(tmp_path / "cube")
+    first = cube_module.load_cube(folder)
+    _kernel_state.warm_up()
+    _kernel_state.reset(str(tmp_path))
+    assert cube_module.load_cube(folder) is first
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("territory", ["DA01", "pole-fictif-alpha"])
+def test_no_section_changes_the_shared_cube(demo_cube, tmp_path, territory):
+    """Every section the notebook calls, run on the shared cube, leaves it as it was read:
+    the next notebook of the kernel gets the same cube."""
+    import re
+
+    import nbformat
+
+    from bassin_lib.paths import DIAGNOSTIC_NOTEBOOK
+    from bassin_lib.rendering import sections
+
+    folder = demo_cube.save(tmp_path / "cube")
+    d = sections.open_diagnostic(territory, cube_dir=folder)
+    assert d.cube is cube_module.load_cube(folder)
+    nb = nbformat.read(DIAGNOSTIC_NOTEBOOK, as_version=4)
+    calls = [n for c in nb.cells for n in re.findall(r"sections\.(\w+)\(d\b", c.source)]
+    assert len(calls) > 10
+    for name in calls:
+        if name == "save":
+            sections.save(d, tmp_path / "out")
+        else:
+            getattr(sections, name)(d)
+    fresh = cube_module.load_cube(folder, shared=False)
+    assert sorted(d.cube.tables) == sorted(fresh.tables)
+    for name, table in fresh.tables.items():
+        pd.testing.assert_frame_equal(d.cube.tables[name], table, check_exact=True)
+    assert d.cube.meta == fresh.meta
+    assert d.cube.referentiel.groups == fresh.referentiel.groups
+    pd.testing.assert_frame_equal(d.cube.referentiel.zones, fresh.referentiel.zones)
+    assert d.cube.geometry.equals(fresh.geometry)

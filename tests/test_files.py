@@ -76,3 +76,49 @@ def test_an_interrupted_cube_save_is_not_read_as_a_cube(tiny_cube, tmp_path, mon
     with pytest.raises(DataFormatError, match="not a cube folder"):
         cube_module.load_cube(tmp_path / "cube")
     assert not [p for p in (tmp_path / "cube").iterdir() if p.name.endswith(".tmp")]
+
+
+@pytest.fixture
+def umask_022():
+    """The umask of a usual account, whatever the test runner's."""
+    previous = os.umask(0o022)
+    yield
+    os.umask(previous)
+
+
+def test_temporary_folders_have_ordinary_permissions_once_published(tmp_path, umask_022):
+    first = files.make_temporary_dir(tmp_path / ".work", prefix="DA01-")
+    second = files.make_temporary_dir(tmp_path / ".work", prefix="DA01-")
+    assert first != second and first.name.startswith("DA01-") and not any(first.iterdir())
+    assert first.stat().st_mode & 0o777 == 0o755  # tempfile.mkdtemp would give 0o700
+    files.write_atomic(first / "diagnostic.html", "page")
+    published = files.publish_dir(first, tmp_path / "DA01")
+    assert published.stat().st_mode & 0o777 == 0o755
+    assert (published / "diagnostic.html").stat().st_mode & 0o777 == 0o644
+
+
+def test_write_if_changed_leaves_an_equal_file_alone(tmp_path):
+    path = tmp_path / "diagnostic.css"
+    assert files.write_if_changed(path, "body {}\n")
+    before = path.stat()
+    assert not files.write_if_changed(path, b"body {}\n")
+    after = path.stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    assert files.write_if_changed(path, "main {}\n")
+    assert path.read_text() == "main {}\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["diagnostic.css"]
+
+
+def test_stale_temporaries_of_interrupted_writes_are_removed(tmp_path):
+    (tmp_path / ".ledger.csv.0a1b2c3d.tmp").write_text("half")
+    (tmp_path / ".index.html.99aa88bb.tmp").write_text("half")
+    (tmp_path / "ledger.csv").write_text("whole")
+    (tmp_path / ".cache-key").write_text("key")
+    (tmp_path / "notes.tmp").write_text("not ours")  # not a hidden temporary of write_atomic
+    removed = files.remove_stale_temporaries(tmp_path)
+    assert sorted(p.name for p in removed) == [
+        ".index.html.99aa88bb.tmp",
+        ".ledger.csv.0a1b2c3d.tmp",
+    ]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".cache-key", "ledger.csv", "notes.tmp"]
+    assert files.remove_stale_temporaries(tmp_path / "absent") == []

@@ -3,6 +3,7 @@ marked timestamp block as the only variable part."""
 
 import re
 from datetime import datetime
+from html.parser import HTMLParser
 
 import nbformat
 import pytest
@@ -180,3 +181,71 @@ def test_text_from_data_cannot_carry_a_script_or_a_script_link():
     markdown = blocks.escape_markdown_html(f"# {label}")
     assert "<script" not in markdown and "javascript:" not in markdown
     assert "[clic](#)" in markdown and "[site](https://insee.fr)" in markdown
+
+
+# --- stylesheet: inline by default, shared by a batch -----------------------------------------
+
+LINK = re.compile(r"<link\b[^>]*>")
+ESSENTIALS = (
+    "body.jp-Notebook { max-width: 60rem;",  # page width
+    "body { font-family: system-ui,",  # fonts
+    ".jp-RenderedHTMLCommon table {",  # tables
+    "img { max-width: 100%; height: auto; }",  # images
+    "nav.toc {",  # the contents box
+    ".jp-RenderedHTMLCommon blockquote { background: #fff4d6;",  # the notice
+)
+
+
+def test_a_page_holds_its_whole_stylesheet_by_default():
+    html = page.notebook_to_html(_notebook(), "Essai")
+    assert not LINK.search(html)
+    assert html.count(page.STYLESHEET_START) == html.count(page.STYLESHEET_END) == 1
+    assert "--jp-content-font-family:" in html and ".highlight .hll" in html
+    for rule in ESSENTIALS:
+        assert rule in html, rule
+
+
+def test_a_page_links_a_shared_stylesheet_and_keeps_only_the_essentials_inline():
+    when = datetime(2026, 1, 1)
+    notebook = _notebook()  # (cell ids are random: one notebook, rendered twice)
+    inline = page.notebook_to_html(notebook, "Essai", generated_at=when)
+    linked = page.notebook_to_html(notebook, "Essai", generated_at=when, stylesheet="../x.css")
+    [link] = LINK.findall(linked)
+    assert 'rel="stylesheet"' in link and 'href="../x.css"' in link
+    head = linked.split("<body", 1)[0]
+    assert link in head and head.index("</style>") < head.index(link)  # the full sheet wins
+    assert page.STYLESHEET_START not in linked and page.STYLESHEET_END not in linked
+    assert "--jp-content-font-family:" not in linked and ".highlight" not in linked
+    for rule in ESSENTIALS:  # readable without the shared file
+        assert rule in linked, rule
+    assert len(head) < 3000 < 200_000 < len(inline.split("<body", 1)[0])
+    # the same body: only where the stylesheet is differs
+    assert linked.split("<body", 1)[1] == inline.split("<body", 1)[1]
+
+
+def test_the_shared_stylesheet_is_what_a_self_contained_page_inlines():
+    css = page.shared_stylesheet()
+    assert "<style" not in css and "</style>" not in css
+    assert "--jp-content-font-family:" in css and ".highlight .hll" in css
+    assert "nav.toc" not in css  # the essentials stay in the page
+    html = page.notebook_to_html(_notebook(), "Essai")
+    inline = html[html.index(page.STYLESHEET_START) : html.index(page.STYLESHEET_END)]
+    blocks = re.findall(r"<style[^>]*>(.*?)</style>", inline, flags=re.S)
+    assert len(blocks) >= 2 and all(block.strip() in css for block in blocks)
+    assert page.shared_stylesheet() is css  # computed once per process
+
+
+def test_the_stylesheet_address_is_escaped():
+    address = 'a"><script>b.css'
+    html = page.notebook_to_html(_notebook(), "Essai", stylesheet=address)
+    assert "<script" not in html
+
+    class Links(HTMLParser):
+        found: list = []
+
+        def handle_starttag(self, tag, attrs):
+            if tag == "link":
+                self.found.append(dict(attrs))
+
+    Links().feed(html)
+    assert Links.found == [{"href": address, "rel": "stylesheet"}]

@@ -421,8 +421,9 @@ def sphere_shares(
             f"sector(s) {unknown} not in the sphere mapping; known sectors: {sorted(mapping)}"
         )
     n_universe = rows["sector"].nunique()
+    codes, sectors = pd.factorize(rows["sector"])  # each distinct sector mapped once
     parts = rows.assign(
-        sphere=rows["sector"].map(dict(mapping)),
+        sphere=sectors.map(dict(mapping)).array.take(codes, allow_fill=True),
         masked=rows["value"].isna(),
         observed=rows["value"].notna(),
     )

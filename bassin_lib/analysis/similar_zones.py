@@ -172,7 +172,8 @@ def similar_zones(features: pd.DataFrame, code: str, k: int = 5) -> pd.DataFrame
         raise ParameterError(
             f"features has duplicated code(s) {sorted(codes[codes.duplicated()].unique())[:5]}"
         )
-    check_choice(code, "code", sorted(codes))
+    if not isinstance(code, str) or code not in codes:  # sorting the codes is for the message
+        check_choice(code, "code", sorted(codes))
     try:
         values = features.to_numpy(dtype=float)
     except (TypeError, ValueError) as exc:

@@ -20,11 +20,13 @@ A notebook never aggregates: it loads the cube (:func:`load_cube`) and slices it
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from bassin_lib.errors import DataFormatError
@@ -169,13 +171,81 @@ def _parquet(frame, **options) -> bytes:
     return buffer.getvalue()
 
 
-def load_cube(directory: str | Path) -> Cube:
-    """Read a cube written by :meth:`Cube.save`."""
+_LOADED: dict = {}
+"""The cube :func:`load_cube` read last in this process (``"key"``: its
+:func:`cube_fingerprint`, ``"cube"``): a module attribute, so a warm kernel's reset, which
+clears the user namespace only (:mod:`bassin_lib.running._kernel_state`), keeps it."""
+
+
+def cube_fingerprint(directory: str | Path) -> tuple:
+    """What tells whether a saved cube's content changed, without reading it.
+
+    Parameters
+    ----------
+    directory : str or Path
+        A folder written by :meth:`Cube.save`.
+
+    Returns
+    -------
+    tuple
+        The resolved folder, then name, size, modification time (ns) and inode of its
+        ``meta.json`` and parquet files. A save writes every file anew (a new inode), and a
+        batch publishes its cube by renaming a new folder into place, so a rewritten cube
+        never has the fingerprint of the cube it replaces.
+    """
+    directory = Path(directory).resolve()
+    files = []
+    for path in sorted(directory.iterdir()):
+        if path.name == "meta.json" or path.suffix == ".parquet":
+            stat = path.stat()
+            files.append((path.name, stat.st_size, stat.st_mtime_ns, stat.st_ino))
+    return str(directory), tuple(files)
+
+
+def load_cube(directory: str | Path, *, shared: bool = True) -> Cube:
+    """Read a cube written by :meth:`Cube.save`, once per process while its files are unchanged.
+
+    Parameters
+    ----------
+    directory : str or Path
+        The cube's folder.
+    shared : bool, default True
+        Return the cube this process already read from the same folder when its files are
+        the same (:func:`cube_fingerprint`), else read it and keep it for the next call (one
+        cube is kept: the last one read). The consecutive notebooks of a batch that run in
+        one warm kernel thus read the cube once. ``False`` reads a private, writable copy.
+
+    Returns
+    -------
+    Cube
+        With ``shared``, one object for every caller, hence read-only: the numeric, period
+        and boolean arrays of its tables, of the référentiel's zones and of the geometry
+        cannot be written (pandas raises ``ValueError: assignment destination is
+        read-only``). Nothing may change it in place (a table's column, ``meta``, the dict
+        of tables): work on copies (every filter, selection or ``assign`` is one).
+
+    Raises
+    ------
+    DataFormatError
+        When the folder holds no ``meta.json`` (not a cube, or one whose save was cut).
+    """
     directory = Path(directory)
-    meta_file = directory / "meta.json"
-    if not meta_file.exists():
+    if not (directory / "meta.json").exists():
         raise DataFormatError(f"{directory}: not a cube folder (no meta.json); build it first")
-    payload = json.loads(meta_file.read_text(encoding="utf-8"))
+    if not shared:
+        return _read_cube(directory)
+    key = cube_fingerprint(directory)
+    if _LOADED.get("key") == key:
+        return _LOADED["cube"]
+    _LOADED.clear()  # free the previous cube before reading the next one
+    cube = _read_only(_read_cube(directory))
+    if cube_fingerprint(directory) == key:  # not rewritten while it was read
+        _LOADED.update(key=key, cube=cube)
+    return cube
+
+
+def _read_cube(directory: Path) -> Cube:
+    payload = json.loads((directory / "meta.json").read_text(encoding="utf-8"))
     groups = {
         gid: {"label": g["label"], "zones": tuple(g["zones"])}
         for gid, g in payload["groups"].items()
@@ -197,6 +267,20 @@ def load_cube(directory: str | Path) -> Cube:
         geometry=geometry,
         meta=payload["meta"],
     )
+
+
+def _read_only(cube: Cube) -> Cube:
+    """Make the numpy arrays under the cube's frames non-writeable (Arrow arrays already are)."""
+    frames = [*cube.tables.values(), cube.referentiel.zones]
+    if cube.geometry is not None:
+        frames.append(cube.geometry)
+    for frame in frames:
+        for block in frame._mgr.blocks:  # no public API reaches the arrays a frame owns
+            values = block.values
+            array = values if isinstance(values, np.ndarray) else getattr(values, "_ndarray", None)
+            if isinstance(array, np.ndarray):
+                array.flags.writeable = False
+    return cube
 
 
 def _membership(referentiel: Referentiel) -> pd.DataFrame:
@@ -221,7 +305,7 @@ def _covered(
     excused = zones.loc[
         zones["departements"].map(lambda d: set(str(d).split(",")) <= outside), "zone"
     ]
-    present = membership["zone"].isin(set(zone_rows["code"]) | set(excused))
+    present = membership["zone"].isin(set(zone_rows["code"].unique()) | set(excused))
     return present.groupby([membership["level"], membership["code"]]).transform("all")
 
 
@@ -257,7 +341,7 @@ def aggregate(
     dims = schemas.DIMENSIONS[name]
     keys = ["level", "code", "period", *dims]
     zone_rows = table[table["level"] == "zone"]
-    unknown = sorted(set(zone_rows["code"]) - set(referentiel.zones.index))
+    unknown = sorted(set(zone_rows["code"].unique()) - set(referentiel.zones.index))
     if unknown:
         raise DataFormatError(
             f"table {name!r}: zone code(s) not in the référentiel: {unknown[:10]}"
@@ -265,8 +349,11 @@ def aggregate(
     # flags a reader set (a zone's sum over blank commune cells is a lower bound) are kept
     flags = {f: table[f].fillna(False).astype(bool) if f in table else False for f in _FLAGS}
     published = table.assign(**flags)
-    zone_rows = published[published["level"] == "zone"]
     membership = _membership(referentiel)
+    restore = {}
+    if name not in RATE_TABLES:  # the large tables: join, group and sort on integer codes
+        restore = _encode_keys(published, membership, ["level", "code", *dims])
+    zone_rows = published[published["level"] == "zone"]
     if name in FULL_COVERAGE_TABLES:
         membership = membership[_covered(name, membership, zone_rows, referentiel)]
     members = membership.merge(
@@ -274,13 +361,15 @@ def aggregate(
     )
     size = membership.groupby(["level", "code"])["zone"].size().rename("n_members")
     counted = _counted(name, members)
-    grouped = members[counted].groupby(keys, observed=True)
+    grouped, index = _grouped(members[counted], keys)
     out = grouped["value"].sum(min_count=1).to_frame()
     present, rows = grouped["value"].count(), grouped["value"].size()
     out["lower_bound"] = ((present < rows) & (present > 0)) | (
         grouped["lower_bound"].any() & out["value"].notna()
     )
     out["approximate"] = grouped["approximate"].any()
+    if index is not None:
+        out.index = index
     if name in RATE_TABLES:
         if weights is None:
             raise DataFormatError(f"table {name!r}: rates need population weights to aggregate")
@@ -309,9 +398,105 @@ def aggregate(
     result = pd.concat([published, out], ignore_index=True)
     result["approximate"] = result["approximate"].astype(bool)
     result["lower_bound"] = result["lower_bound"].astype(bool)
-    return result.sort_values(keys).reset_index(drop=True)[
+    result = result.sort_values(keys).reset_index(drop=True)[
         [*keys, "value", "approximate", "lower_bound"]
     ]
+    return _decode_keys(result, restore)
+
+
+def _grouped(frame: pd.DataFrame, keys: list[str]):
+    """``frame.groupby(keys, observed=True)``, by one integer key when every key is coded.
+
+    With categorical and period keys (:func:`_encode_keys`), the group of a row is computed from
+    the categories' codes and the periods' ordinals (one integer per combination, in the order
+    of the keys), and the frame is grouped by that one integer: the same groups, in the same
+    order, summed by the same pandas code, without pandas grouping five columns at once.
+
+    Returns
+    -------
+    tuple
+        The groupby object and, when grouped by integers, the MultiIndex of ``keys`` to give its
+        results (None otherwise: the results are indexed by ``keys`` already).
+    """
+    codes, sizes, rebuild = [], [], []
+    for key in keys:
+        column = frame[key]
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            codes.append(column.cat.codes.to_numpy().astype(np.int64))
+            sizes.append(max(len(column.cat.categories), 1))
+            rebuild.append(functools.partial(pd.Categorical.from_codes, dtype=column.dtype))
+        elif isinstance(column.dtype, pd.PeriodDtype) and len(column):
+            ordinals = column.array.asi8
+            known = ~column.isna().to_numpy()
+            low = int(ordinals[known].min()) if known.any() else 0
+            codes.append(np.where(known, ordinals - low, -1))
+            sizes.append(int(codes[-1].max()) + 1 if known.any() else 1)
+            rebuild.append(functools.partial(_periods, low=low, dtype=column.dtype))
+        else:
+            return frame.groupby(keys, observed=True), None
+    if np.prod(sizes, dtype=float) >= 2**62:
+        return frame.groupby(keys, observed=True), None
+    known = np.logical_and.reduce([c >= 0 for c in codes])
+    if not known.all():  # groupby leaves out the rows with a missing key
+        frame, codes = frame[known], [c[known] for c in codes]
+    flat = np.ravel_multi_index(codes, sizes)
+    ids, groups = pd.factorize(flat, sort=True)
+    parts = np.unravel_index(groups, sizes)
+    index = pd.MultiIndex.from_arrays(
+        [make(part) for make, part in zip(rebuild, parts, strict=True)], names=keys
+    )
+    return frame.groupby(ids), index
+
+
+def _periods(ordinals: np.ndarray, *, low: int, dtype) -> pd.arrays.PeriodArray:
+    return pd.arrays.PeriodArray(ordinals.astype(np.int64) + low, dtype=dtype)
+
+
+def _encode_keys(published: pd.DataFrame, membership: pd.DataFrame, columns: list[str]) -> dict:
+    """Turn the string key columns of ``published`` (and ``level``, ``code``, ``zone`` of
+    ``membership``) into categoricals, in place, for :func:`aggregate`.
+
+    Each column gets sorted categories shared with the membership's values, so that merging,
+    grouping and sorting work on integer codes in the order of the strings (comparing Arrow
+    strings row by row is what made the aggregation slow); the values are unchanged. The codes
+    come from ``pd.factorize`` (hashed by Arrow), not ``astype("category")``, which goes
+    through Python objects.
+
+    Returns
+    -------
+    dict
+        Column → original dtype of the encoded columns of ``published``
+        (:func:`_decode_keys` restores them).
+    """
+    restore = {}
+    for column in columns:
+        dtype = published[column].dtype
+        if not isinstance(dtype, pd.StringDtype):
+            continue
+        shared = [
+            c for c in (["zone", "code"] if column == "code" else [column]) if c in membership
+        ]
+        found = [(published, column, *pd.factorize(published[column]))]
+        found += [(membership, c, *pd.factorize(membership[c])) for c in shared]
+        values = sorted({v for *_where, uniques in found for v in uniques})
+        encoded = pd.CategoricalDtype(pd.Index(values, dtype=dtype))
+        for frame, c, codes, uniques in found:
+            positions = encoded.categories.get_indexer(uniques)
+            codes = (
+                np.where(codes >= 0, positions[np.maximum(codes, 0)], -1) if len(uniques) else codes
+            )
+            frame[c] = pd.Categorical.from_codes(codes, dtype=encoded)
+        restore[column] = dtype
+    return restore
+
+
+def _decode_keys(frame: pd.DataFrame, restore: dict) -> pd.DataFrame:
+    """The categorical columns of :func:`_encode_keys` back to their string dtype."""
+    for column in restore:
+        categorical = frame[column].array
+        values = categorical.categories.array.take(categorical.codes, allow_fill=True)
+        frame[column] = pd.Series(values, index=frame.index, name=column)
+    return frame
 
 
 def _counted(name: str, members: pd.DataFrame) -> pd.Series:
@@ -366,18 +551,17 @@ def build_cube(
     meta = dict(meta or {})
     meta["levels"] = {}
     for name, table in tables.items():
-        published = [lv for lv in schemas.LEVELS if lv in set(table["level"])]
-        computed = [
-            lv
-            for lv in schemas.LEVELS
-            if lv in set(aggregated[name]["level"]) and lv not in published
-        ]
+        # unique() first: iterating a column of (Arrow) strings row by row is slow
+        present = set(table["level"].unique())
+        produced = set(aggregated[name]["level"].unique())
+        published = [lv for lv in schemas.LEVELS if lv in present]
+        computed = [lv for lv in schemas.LEVELS if lv in produced and lv not in published]
         meta["levels"][name] = {"published": published, "computed": computed}
         if name in FULL_COVERAGE_TABLES:
             membership = _membership(referentiel)
             zone_rows = table[table["level"] == "zone"]
             left_out = membership[~_covered(name, membership, zone_rows, referentiel)]
             meta["levels"][name]["not_covered"] = [
-                lv for lv in schemas.LEVELS if lv in set(left_out["level"])
+                lv for lv in schemas.LEVELS if lv in set(left_out["level"].unique())
             ]
     return Cube(tables=aggregated, referentiel=referentiel, geometry=geometry, meta=meta)

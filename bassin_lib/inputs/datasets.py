@@ -51,7 +51,12 @@ def build(
 
 def open_cube(data_source: str = "demo", cube_dir: str | Path | None = None) -> Cube:
     """The cube a notebook works on: the batch's prebuilt cube when ``cube_dir`` is given, else
-    one built on the spot (interactive use)."""
+    one built on the spot (interactive use).
+
+    The prebuilt cube is read once per process while its files are unchanged and shared
+    read-only (:func:`~bassin_lib.inputs.cube.load_cube`): the notebooks a warm kernel runs one
+    after the other get the same object; none may change it.
+    """
     if cube_dir:
         return load_cube(cube_dir)
     return build(data_source)

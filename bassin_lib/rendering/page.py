@@ -13,11 +13,18 @@ template writes every tag:
   :data:`TIMESTAMP_END`.
 
 Rendering is pure (notebook → HTML string); writing the file is the caller's atomic step.
+
+Stylesheet: by default a page holds everything, JupyterLab's ~260 KB stylesheet included. A
+batch shares that stylesheet instead: it writes :func:`shared_stylesheet` once per edition and
+passes its relative URL (``stylesheet="../diagnostic.css"``); each page then links it, and keeps
+inline only a few essentials (page width, fonts, tables, images, the contents box, the notice) so
+that it still reads well copied alone.
 """
 
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -37,9 +44,17 @@ TIMESTAMP_END = "<!-- horodatage : fin -->"
 (written by the template; :func:`strip_timestamp` cuts between them)."""
 CONTENTS_LEVELS = (2, 3)
 """Heading levels listed in the table of contents: sections and subsections."""
+STYLESHEET_START = "<!-- feuille de style : début -->"
+STYLESHEET_END = "<!-- feuille de style : fin -->"
+STYLE_BLOCK = re.compile(r"<style[^>]*>(.*?)</style>", re.S)
+"""What :func:`shared_stylesheet` reads out of a rendered page (it writes no tag)."""
+"""Markers around JupyterLab's stylesheet in a self-contained page (written by the template;
+:func:`shared_stylesheet` reads between them)."""
 
 
-def notebook_to_html(notebook, title: str, generated_at: datetime | None = None) -> str:
+def notebook_to_html(
+    notebook, title: str, generated_at: datetime | None = None, stylesheet: str | None = None
+) -> str:
     """Executed notebook (node or path) → standalone HTML string without code or prompts.
 
     Figures are embedded as PNG data; error output stays visible, stderr streams (library
@@ -57,6 +72,11 @@ def notebook_to_html(notebook, title: str, generated_at: datetime | None = None)
         Title of the page (``<title>``).
     generated_at : datetime, optional
         Date of rendering shown at the foot of the page (default: now).
+    stylesheet : str, optional
+        URL, relative to the page, of a file holding :func:`shared_stylesheet` (e.g.
+        ``"../diagnostic.css"``; writing it is the caller's business): the page links it
+        instead of holding JupyterLab's stylesheet, and keeps inline only the essentials that
+        make it readable without it. Default (None): a self-contained page, everything inline.
 
     Returns
     -------
@@ -65,10 +85,32 @@ def notebook_to_html(notebook, title: str, generated_at: datetime | None = None)
     """
     if not isinstance(notebook, nbformat.NotebookNode):
         notebook = nbformat.read(str(notebook), as_version=4)
-    resources = {"report_title": title, "generated_on": _french_datetime(generated_at)}
+    resources = {
+        "report_title": title,
+        "generated_on": _french_datetime(generated_at),
+        "stylesheet": stylesheet,
+    }
     body, resources = _exporter().from_notebook_node(notebook, resources=resources)
     resources["contents"].check_all_shown()
     return body
+
+
+@functools.cache
+def shared_stylesheet() -> str:
+    """JupyterLab's stylesheet as a self-contained page holds it: the file a batch shares.
+
+    Returns
+    -------
+    str
+        CSS text: what :func:`notebook_to_html` inlines when ``stylesheet`` is None, besides
+        the essentials (code highlighting and JupyterLab's stylesheet: the same template, read
+        between :data:`STYLESHEET_START` and :data:`STYLESHEET_END`), for the file that pages
+        rendered with ``stylesheet`` link.
+    """
+    html = notebook_to_html(nbformat.v4.new_notebook(), "", generated_at=datetime(2000, 1, 1))
+    inline = html[html.index(STYLESHEET_START) + len(STYLESHEET_START) : html.index(STYLESHEET_END)]
+    blocks = STYLE_BLOCK.findall(inline)
+    return "\n".join(block.strip("\n") + "\n" for block in blocks)
 
 
 def strip_timestamp(html: str) -> str:
@@ -259,6 +301,20 @@ class ReportPreprocessor(Preprocessor):
         return next((t for t in self.display_data_priority if t in output.get("data", {})), None)
 
 
+class SharedStylesheetPreprocessor(Preprocessor):
+    """With a shared stylesheet (``resources["stylesheet"]``), leave the code highlighting's
+    CSS out of the page: :func:`shared_stylesheet` holds it.
+
+    It must run after nbconvert's ``CSSHTMLHeaderPreprocessor``, which puts that CSS in
+    ``resources["inlining"]["css"]`` for the template to inline.
+    """
+
+    def preprocess(self, nb, resources):
+        if resources.get("stylesheet"):
+            resources["inlining"] = {"css": []}
+        return nb, resources
+
+
 def _is_stderr(output) -> bool:
     return output.get("output_type") == "stream" and output.get("name") == "stderr"
 
@@ -266,7 +322,7 @@ def _is_stderr(output) -> bool:
 @functools.cache
 def _exporter() -> ReportExporter:
     """The exporter, built once per process (loading the template and its CSS is costly)."""
-    return ReportExporter(
+    exporter = ReportExporter(
         extra_template_basedirs=[str(NBCONVERT_TEMPLATES)],
         template_name="diagnostic",
         preprocessors=[ReportPreprocessor],
@@ -277,3 +333,6 @@ def _exporter() -> ReportExporter:
         embed_images=True,
         language_code="fr",
     )
+    # registered last: after nbconvert's own preprocessors (CSSHTMLHeaderPreprocessor)
+    exporter.register_preprocessor(SharedStylesheetPreprocessor, enabled=True)
+    return exporter

@@ -109,10 +109,17 @@ def open_diagnostic(
 
 
 def show(items) -> None:
-    """Display the items of a section in order (None items are skipped)."""
+    """Display the items of a section in order (None items are skipped).
+
+    A matplotlib Figure is displayed as the PNG image :func:`figures.to_image` draws once, and
+    is then freed: the inline backend never renders it again.
+    """
     from IPython.display import display
+    from matplotlib.figure import Figure
 
     for item in items:
+        if isinstance(item, Figure):
+            item = figures.to_image(item)
         if item is not None:
             display(item)
 

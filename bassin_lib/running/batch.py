@@ -5,13 +5,17 @@ Layout of an edition::
 
     outputs/<edition>/index.html            links to every report, status of every run
     outputs/<edition>/ledger.csv            territory, label, status, seconds, error, report
-    outputs/<edition>/<territory>/diagnostic.html (+ diagnostic.ipynb, indicators.json)
+    outputs/<edition>/diagnostic.css        the stylesheet every report links (once per edition)
+    outputs/<edition>/<territory>/diagnostic.html (+ diagnostic.ipynb, indicators.json,
+                                            provenance.json)
     outputs/<edition>/_cube/                the cube every notebook of the batch reads
 
 One failing territory never stops the others; unknown territories are reported with close
-matches and rendered by nobody. One run at a time per edition (a lock file). Every file is
-written whole (:mod:`bassin_lib.files`) and every folder published by a rename, so an
-interrupted run leaves finished reports and nothing else, and the next run resumes.
+matches and rendered by nobody. One run at a time per edition (a lock file, present only while
+a run holds it). Every file is written whole (:mod:`bassin_lib.files`) and every folder
+published by a rename, so an interrupted run leaves finished reports and nothing else, and the
+next run resumes; a finished run leaves nothing temporary. Files and folders have the ordinary
+permissions (``0o666`` / ``0o777`` less the umask): the edition can be served as it is.
 """
 
 from __future__ import annotations
@@ -19,21 +23,33 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import json
+import os
 import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from bassin_lib.errors import EditionLockedError, MachineError, ParameterError
-from bassin_lib.files import publish_dir, write_atomic, writing_to
+from bassin_lib.files import (
+    make_temporary_dir,
+    publish_dir,
+    remove_stale_temporaries,
+    write_atomic,
+    write_if_changed,
+    writing_to,
+)
 from bassin_lib.inputs import datasets
 from bassin_lib.paths import DIAGNOSTIC_NOTEBOOK, OUTPUT_DIR
-from bassin_lib.rendering import index_site
+from bassin_lib.rendering import index_site, page
 from bassin_lib.running import cache, executors, ledger
 from bassin_lib.running.parameters import check_edition, kernel_name, validate_parameters
 
 LOCK_FILE = ".lock"
 CUBE_DIR = "_cube"
+STYLESHEET = "diagnostic.css"
+"""The stylesheet the reports of an edition share, at the root of the edition
+(:func:`~bassin_lib.rendering.page.shared_stylesheet`): each report links it as
+``../diagnostic.css``. A file, not a folder: every folder of an edition but ``_cube`` is a
+report."""
 
 
 @dataclass
@@ -52,22 +68,54 @@ class BatchResult:
         return 1 if self.failures else 0
 
 
-@contextlib.contextmanager
-def _edition_lock(edition_dir: Path):
-    """One run at a time per edition; clears what a killed run left in the work folder."""
-    with writing_to(edition_dir):
-        edition_dir.mkdir(parents=True, exist_ok=True)
-        handle = (edition_dir / LOCK_FILE).open("w")
-    try:
+def _lock(edition_dir: Path):
+    """Take the edition's lock file (an open handle holding ``flock``), or raise.
+
+    The file is removed by the run that held it, before it lets go: a run that opened it in
+    the meantime finds, once it holds the lock, that the file at that path is no longer (or not
+    the same as) the one it locked, and tries again.
+    """
+    path = edition_dir / LOCK_FILE
+    while True:
+        with writing_to(edition_dir):
+            handle = path.open("a")
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
+            handle.close()
             raise EditionLockedError(
                 f"another run of the edition is in progress ({edition_dir}); wait for it"
             ) from None
+        try:
+            current = os.stat(path)
+        except FileNotFoundError:
+            current = None
+        mine = os.fstat(handle.fileno())
+        if current is not None and (current.st_dev, current.st_ino) == (mine.st_dev, mine.st_ino):
+            return handle
+        handle.close()
+
+
+@contextlib.contextmanager
+def _edition_lock(edition_dir: Path):
+    """One run at a time per edition.
+
+    Clears what a killed run left (the work folder, temporary files of interrupted writes) and,
+    at the end, leaves nothing of its own: the work folder (when empty) and the lock file are
+    removed.
+    """
+    with writing_to(edition_dir):
+        edition_dir.mkdir(parents=True, exist_ok=True)
+    handle = _lock(edition_dir)
+    try:
         shutil.rmtree(edition_dir / executors.WORK_DIR, ignore_errors=True)
+        remove_stale_temporaries(edition_dir)
         yield
     finally:
+        with contextlib.suppress(OSError):
+            (edition_dir / executors.WORK_DIR).rmdir()  # left only when a worker still uses it
+        with contextlib.suppress(OSError):
+            (edition_dir / LOCK_FILE).unlink()  # while still holding it: see _lock
         handle.close()
 
 
@@ -90,6 +138,7 @@ def run_batch(
     rerun_failed: bool = False,
     warm: bool = True,
     scheduler: str | None = None,
+    notebooks: str = executors.DEFAULT_NOTEBOOKS,
     log=print,
 ) -> BatchResult:
     """Render diagnostics for territories (or all of them) and write ledger and index.
@@ -133,6 +182,11 @@ def run_batch(
     scheduler : str, optional
         Address of a Dask distributed scheduler (``tcp://host:8786``): run the territories on
         its workers instead of local processes.
+    notebooks : {"light", "full", "none"}
+        What each report folder keeps of its executed notebook
+        (:data:`~bassin_lib.running.executors.NOTEBOOK_MODES`): by default its outputs without
+        image data (the page holds the images); ``"full"``: as papermill wrote it; ``"none"``:
+        nothing. A failed run keeps its whole notebook. Part of the cache key.
     log : callable
         Receives one line per event (unknown territory, failure, summary).
 
@@ -161,11 +215,18 @@ def run_batch(
     :func:`~bassin_lib.running.cache.cache_key`); a territory whose key is unchanged is not run
     again and is recorded as ``cached``. The ledger and the index keep the territories of
     earlier runs of the edition that this run did not touch.
+
+    The reports link the edition's stylesheet (:data:`STYLESHEET`), written by each run that
+    has territories to show, when its content changed.
     """
     if jobs < 1:
         raise ParameterError(f"--jobs {jobs}: at least 1")
     if timeout < 1:
         raise ParameterError(f"--timeout {timeout}: at least 1 second")
+    if notebooks not in executors.NOTEBOOK_MODES:
+        raise ParameterError(
+            f"--notebooks {notebooks}: one of {', '.join(executors.NOTEBOOK_MODES)}"
+        )
     check_edition(edition)
     if not territories and not all_territories and not rerun_failed:
         raise ParameterError("name at least one territory, or ask for all of them (--all)")
@@ -194,6 +255,7 @@ def run_batch(
             rerun_failed=rerun_failed,
             warm=warm,
             scheduler=scheduler,
+            notebooks=notebooks,
             log=log,
         )
 
@@ -202,9 +264,7 @@ def _save_cube(cube, edition_dir: Path) -> Path:
     """Save the cube in the work folder, then publish it as ``<edition>/_cube`` whole."""
     cube_dir = edition_dir / CUBE_DIR
     with writing_to(cube_dir):
-        scratch = edition_dir / executors.WORK_DIR
-        scratch.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix="cube-", dir=scratch))
+        staging = make_temporary_dir(edition_dir / executors.WORK_DIR, prefix="cube-")
         try:
             cube.save(staging)
             publish_dir(staging, cube_dir)
@@ -233,6 +293,7 @@ def _run_locked(
     rerun_failed,
     warm,
     scheduler,
+    notebooks,
     log,
 ) -> BatchResult:
     previous = ledger.read_ledger(edition_dir / "ledger.csv")
@@ -254,6 +315,8 @@ def _run_locked(
     cube_dir = edition_dir / CUBE_DIR
     if valid:
         _save_cube(cube, edition_dir)
+        with writing_to(edition_dir):  # before any report that links it is published
+            write_if_changed(edition_dir / STYLESHEET, page.shared_stylesheet())
         data_key = cache.folder_digest(cube_dir)
         code_key = cache.library_digest()
         notebook_key = cache.notebook_digest(notebook)
@@ -273,6 +336,8 @@ def _run_locked(
             "parameters": user_parameters,
             "warm": warm,
             "kernel_name": kernel_name,
+            "stylesheet": f"../{STYLESHEET}",
+            "notebooks": notebooks,
         }
         for t in valid
     ]
@@ -283,6 +348,7 @@ def _run_locked(
             **{k: task[k] for k in ("territory", "edition", "data_source")},
         }
         parameters["analyses"] = cache.analyses_digest(task["territory"], user_parameters)
+        parameters["notebooks"] = notebooks  # what the folder keeps is part of what it is
         task["cache_key"] = cache.cache_key(notebook_key, code_key, data_key, parameters)
         if not force and cache.is_up_to_date(edition_dir / task["territory"], task["cache_key"]):
             cached.append(task)
@@ -300,16 +366,13 @@ def _run_locked(
         and row["status"] in ledger.SUCCESS
         and (edition_dir / tid / "diagnostic.html").exists()
     ]
-    with contextlib.suppress(OSError):
-        (edition_dir / executors.WORK_DIR).rmdir()  # left only when empty
-
     failures = [r for r in records if r["status"] not in ledger.SUCCESS]
     rendered = sum(r["status"] == "ok" for r in records)
     records = records + kept
-    page = _index_page(records, edition, edition_dir, cube)
+    index_html = _index_page(records, edition, edition_dir, cube)
     with writing_to(edition_dir):
         ledger_path = ledger.write_ledger(records, edition_dir / "ledger.csv")
-        index = write_atomic(edition_dir / "index.html", page)
+        index = write_atomic(edition_dir / "index.html", index_html)
     if fault is not None:
         raise fault
     log(

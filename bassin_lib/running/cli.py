@@ -170,6 +170,15 @@ def _add_render(commands, prog: str) -> argparse.ArgumentParser:
         help="parameterized notebook to run (default: notebooks/diagnostic.ipynb); its "
         "parameters cell must declare territory, edition, data_source, output_dir, cube_dir",
     )
+    parser.add_argument(
+        "--notebooks",
+        default="light",
+        choices=["light", "full", "none"],
+        help="what each report folder keeps of its executed notebook: 'light' (default) its "
+        "outputs without image data, the page holding the only copy of each image; 'full' "
+        "everything, images included; 'none' no notebook. A failed run keeps its whole "
+        "notebook. Changing it renders the reports again",
+    )
     parser.add_argument("--no-progress", action="store_true", help="do not draw the progress bar")
     parser.add_argument(
         "--force",
@@ -319,6 +328,7 @@ def _render(args: argparse.Namespace) -> int:
         **({"notebook": args.notebook} if args.notebook else {}),
         scheduler=args.scheduler,
         warm=not args.cold,
+        notebooks=args.notebooks,
         log=_say,
     )
     print(f"index: {result.index}")

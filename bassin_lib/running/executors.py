@@ -6,14 +6,19 @@ import contextlib
 import json
 import multiprocessing
 import shutil
-import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures import as_completed as local_completed
 from pathlib import Path
 
 from bassin_lib.errors import MachineError, SchedulerError
-from bassin_lib.files import is_machine_fault, publish_dir, write_atomic, writing_to
+from bassin_lib.files import (
+    is_machine_fault,
+    make_temporary_dir,
+    publish_dir,
+    write_atomic,
+    writing_to,
+)
 from bassin_lib.rendering import page
 from bassin_lib.running.cache import CACHE_FILE
 from bassin_lib.running.ledger import classify
@@ -22,6 +27,67 @@ from bassin_lib.running.parameters import injected
 SCHEDULER_TIMEOUT = 20  # seconds to reach a Dask scheduler
 WORK_DIR = ".work"
 """Folder of an edition where reports are made before being published by a rename."""
+NOTEBOOK_MODES = ("full", "light", "none")
+"""What a report folder keeps of its executed notebook (``--notebooks``): all of it, its
+outputs without image data (:func:`lighten_notebook`: the page holds the only copy of each
+image), or nothing. A failed run always keeps it whole: it is the only trace of the failure."""
+DEFAULT_NOTEBOOKS = "light"
+IMAGE_NOTE = "[image retirée de ce notebook allégé (--notebooks light) : voir diagnostic.html]"
+"""What an image output of a light notebook shows instead of the image."""
+
+
+def lighten_notebook(nb) -> int:
+    """Replace the image data of an executed notebook's outputs by :data:`IMAGE_NOTE`, in place.
+
+    Every other output (text, Markdown, HTML, errors) and papermill's metadata stay: the light
+    notebook still tells what ran, how long each cell took and what it printed; the images are
+    in the report page.
+
+    Parameters
+    ----------
+    nb : NotebookNode
+        An executed notebook (version 4).
+
+    Returns
+    -------
+    int
+        Number of images removed (also recorded in ``nb.metadata["bassin_lib"]``).
+    """
+    removed = 0
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            images = [mime for mime in data if mime.startswith("image/")]
+            if not images:
+                continue
+            for mime in images:
+                del data[mime]
+                output.get("metadata", {}).pop(mime, None)
+            data["text/plain"] = IMAGE_NOTE
+            removed += len(images)
+    nb.metadata["bassin_lib"] = {"notebooks": "light", "images_removed": removed}
+    return removed
+
+
+def keep_notebook(nb, executed: Path, mode: str) -> None:
+    """Leave in the report's work folder what ``mode`` keeps of its executed notebook.
+
+    Parameters
+    ----------
+    nb : NotebookNode
+        The executed notebook, as read from ``executed`` (modified by ``"light"``).
+    executed : Path
+        The file papermill wrote.
+    mode : {"full", "light", "none"}
+        See :data:`NOTEBOOK_MODES`.
+    """
+    import nbformat
+
+    if mode == "light":
+        lighten_notebook(nb)
+        write_atomic(executed, nbformat.writes(nb))
+    elif mode == "none":
+        executed.unlink(missing_ok=True)
 
 
 def _cells_started(executed: Path) -> bool:
@@ -120,16 +186,18 @@ def render_one(task: dict) -> dict:
     Notes
     -----
     The report is made in a work folder next to the final one (same file system) and published
-    by renames: an interrupted run leaves at most a hidden work folder, never half a page. A
-    failed run publishes its executed notebook, without page.
+    by renames: an interrupted run leaves at most a hidden work folder, never half a page. The
+    page links the edition's shared stylesheet when ``task["stylesheet"]`` is given; the folder
+    keeps the executed notebook as ``task["notebooks"]`` says (:data:`NOTEBOOK_MODES`). A
+    failed run publishes its whole executed notebook, without page.
     """
+    import nbformat
+
     started = time.perf_counter()
     edition_dir = Path(task["edition_dir"])
     final_dir = edition_dir / task["territory"]
     with writing_to(edition_dir):
-        scratch = edition_dir / WORK_DIR
-        scratch.mkdir(parents=True, exist_ok=True)
-        work = Path(tempfile.mkdtemp(prefix=f"{task['territory']}-", dir=scratch))
+        work = make_temporary_dir(edition_dir / WORK_DIR, prefix=f"{task['territory']}-")
     executed = work / "diagnostic.ipynb"
     record = {
         "territory": task["territory"],
@@ -142,10 +210,13 @@ def render_one(task: dict) -> dict:
         "cell": "",
     }
     try:
-        html = None
+        html = nb = None
         try:
             execute_notebook(task, executed, work)
-            html = page.notebook_to_html(executed, f"Diagnostic emploi : {task['label']}")
+            nb = nbformat.read(executed, as_version=4)
+            html = page.notebook_to_html(
+                nb, f"Diagnostic emploi : {task['label']}", stylesheet=task.get("stylesheet")
+            )
         except Exception as exc:  # recorded in the ledger; the batch goes on
             if is_machine_fault(exc, edition_dir):
                 raise MachineError(edition_dir, exc.strerror or str(exc)) from exc
@@ -153,6 +224,7 @@ def render_one(task: dict) -> dict:
         with writing_to(edition_dir):
             if html is not None:
                 write_atomic(work / "diagnostic.html", html)
+                keep_notebook(nb, executed, task.get("notebooks", DEFAULT_NOTEBOOKS))
                 write_atomic(work / CACHE_FILE, task["cache_key"])
                 record["report"] = f"{task['territory']}/diagnostic.html"
             publish_dir(work, final_dir)
