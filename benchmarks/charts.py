@@ -36,7 +36,7 @@ from matplotlib.backends.backend_svg import FigureCanvasSVG  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from bassin_lib.inputs import datasets  # noqa: E402
-from bassin_lib.rendering import analysts, figures, provenance, sections  # noqa: E402
+from bassin_lib.rendering import figures, sections  # noqa: E402
 
 SECTIONS = [
     "title",
@@ -61,19 +61,8 @@ SECTIONS = [
 
 
 def diagnostic(cube, territory: str) -> sections.Diagnostic:
-    """A diagnostic as the notebook's setup cell opens it (``tests/test_urssaf_commune_ape``)."""
-    t = cube.territory(territory)
-    return sections.Diagnostic(
-        cube=cube,
-        territory=t,
-        edition="essai",
-        crisis_start="2019Q4",
-        crisis_end="2020Q4",
-        long_run_start="2012Q4",
-        shock_quarters=["2020Q1", "2020Q2", "2020Q4"],
-        prov=provenance.Recorder(cube, t),
-        analyses=analysts.load(t.id, ""),
-    )
+    """A diagnostic as the notebook's setup cell opens it."""
+    return sections.diagnostic_of(cube, territory, edition="essai")
 
 
 def charts(cube, territory: str) -> list[tuple[str, Figure]]:

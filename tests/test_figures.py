@@ -15,7 +15,7 @@ from PIL import Image
 from bassin_lib import analysis as ind
 from bassin_lib.inputs import cube as cube_module
 from bassin_lib.inputs import datasets
-from bassin_lib.rendering import analysts, figures, maps, provenance, sections
+from bassin_lib.rendering import figures, maps, sections
 from bassin_lib.rendering.provenance import figure_title
 
 SOURCE = "Source : essai"
@@ -98,18 +98,7 @@ def _png(data: bytes) -> Image.Image:
 
 def _report_charts(cube, territory: str) -> list:
     """Every chart of one territory's report, from the sections the notebook calls."""
-    t = cube.territory(territory)
-    d = sections.Diagnostic(
-        cube=cube,
-        territory=t,
-        edition="essai",
-        crisis_start="2019Q4",
-        crisis_end="2020Q4",
-        long_run_start="2012Q4",
-        shock_quarters=["2020Q1", "2020Q2", "2020Q4"],
-        prov=provenance.Recorder(cube, t),
-        analyses=analysts.load(t.id, ""),
-    )
+    d = sections.diagnostic_of(cube, territory, edition="essai")
     names = ["identity", "development_model", "poverty", "unemployment", "unemployment_map"]
     names += ["long_run", "crisis", "sectors", "jobseekers", "interim", "recruitment"]
     return [

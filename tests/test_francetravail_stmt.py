@@ -22,7 +22,7 @@ from bassin_lib.inputs.real import commune_index
 from bassin_lib.inputs.sources import catalogue, francetravail_stmt, insee_ze2020
 from bassin_lib.inputs.territories import Referentiel, load_groups
 from bassin_lib.paths import GROUPS_FILES
-from bassin_lib.rendering import analysts, french, provenance, sections
+from bassin_lib.rendering import french, sections
 
 REAL = "francetravail_demandeurs_emploi/emploi_demandeur.csv"
 COMPOSITION = "insee_ze2020_mapping/zones_emloi_ZE2020_2023.csv"
@@ -404,17 +404,8 @@ def test_the_scale_of_the_reading_in_french():
 
 
 def diagnostic(cube, territory_id, tmp_path):
-    t = cube.territory(territory_id)
-    return sections.Diagnostic(
-        cube=cube,
-        territory=t,
-        edition="test",
-        crisis_start="2019Q4",
-        crisis_end="2020Q4",
-        long_run_start="2012Q4",
-        shock_quarters=["2020Q2"],
-        prov=provenance.Recorder(cube, t),
-        analyses=analysts.load(t.id, tmp_path),
+    return sections.diagnostic_of(
+        cube, territory_id, edition="test", analyses_dir=tmp_path, shock_quarters=["2020Q2"]
     )
 
 

@@ -15,7 +15,7 @@ from bassin_lib import analysis as ind
 from bassin_lib.errors import ParameterError
 from bassin_lib.inputs import datasets
 from bassin_lib.inputs.territories import Territory
-from bassin_lib.rendering import analysts, maps, narrative, provenance, sections
+from bassin_lib.rendering import maps, narrative, sections
 
 SOURCE = "Source : essai"
 
@@ -218,18 +218,7 @@ def test_sentence_for_a_territory_without_published_value():
 
 
 def _diagnostic(cube, territory):
-    t = cube.territory(territory)
-    return sections.Diagnostic(
-        cube=cube,
-        territory=t,
-        edition="essai",
-        crisis_start="2019Q4",
-        crisis_end="2020Q4",
-        long_run_start="2012Q4",
-        shock_quarters=["2020Q1", "2020Q2", "2020Q4"],
-        prov=provenance.Recorder(cube, t),
-        analyses=analysts.load(t.id, ""),
-    )
+    return sections.diagnostic_of(cube, territory, edition="essai")
 
 
 def test_section_map_of_a_zone_whose_rate_is_not_published(demo_cube):

@@ -22,7 +22,7 @@ from bassin_lib.inputs.cube import Cube, build_cube
 from bassin_lib.inputs.sources import catalogue
 from bassin_lib.inputs.sources import urssaf_commune_ape as ape
 from bassin_lib.inputs.territories import Referentiel
-from bassin_lib.rendering import analysts, french, provenance, sections
+from bassin_lib.rendering import french, sections
 
 EXTRACT = "urssaf_commune_ape/etablissements-et-effectifs-salaries-au-niveau-commune-x-ape-last_ZE2815.csv"
 COMPOSITION = "insee_ze2020_mapping/ZE2020_au_01-01-2023.xlsx"
@@ -414,18 +414,7 @@ def test_real_section_says_france_is_absent(rouen):
 
 
 def _diagnostic(cube, territory):
-    t = cube.territory(territory)
-    return sections.Diagnostic(
-        cube=cube,
-        territory=t,
-        edition="essai",
-        crisis_start="2019Q4",
-        crisis_end="2020Q4",
-        long_run_start="2012Q4",
-        shock_quarters=["2020Q1", "2020Q2", "2020Q4"],
-        prov=provenance.Recorder(cube, t),
-        analyses=analysts.load(t.id, ""),
-    )
+    return sections.diagnostic_of(cube, territory, edition="essai")
 
 
 def _split(items):

@@ -166,15 +166,21 @@ def employment_change(frame, subject: str = "l'emploi salarié privé") -> str:
         f"{of_place(own['label'])} {verb}{amount} ({jobs}){_hedges(own)} : "
         f"{compare_changes(local, national)}."
     )
-    region = _row(frame, "region")
-    if region is not None and not _missing(region["change_pct"]):
-        sentence += (
-            f" Dans la région {region['label']}, l'évolution est de "
-            f"{format_signed(region['change_pct'])}."
-        )
+    sentence += _region_change(frame)
     if own["start_value"] < min_count("employment_change"):
         sentence += " Ces évolutions portent sur de petits effectifs et sont à lire avec prudence."
     return sentence
+
+
+def _region_change(frame) -> str:
+    """« Dans la région X, l'évolution est de + 1,2 %. » (empty when the region has none)."""
+    region = _row(frame, "region")
+    if region is None or _missing(region["change_pct"]):
+        return ""
+    return (
+        f" Dans la région {region['label']}, l'évolution est de "
+        f"{format_signed(region['change_pct'])}."
+    )
 
 
 _READINGS = {
@@ -528,12 +534,7 @@ def annual_employment(total, salaried=None, non_salaried=None) -> str:
         f"non salariés confondus : "
         f"{compare_changes(float(own['change_pct']), float(france['change_pct']), where)}."
     )
-    region = _row(total, "region")
-    if region is not None and not _missing(region["change_pct"]):
-        sentence += (
-            f" Dans la région {region['label']}, l'évolution est de "
-            f"{format_signed(region['change_pct'])}."
-        )
+    sentence += _region_change(total)
     parts = []
     for frame, name in (
         (salaried, "l'emploi salarié (public et privé)"),

@@ -93,6 +93,33 @@ def open_diagnostic(
         ``territory`` is neither a zone of the cube nor a declared group.
     """
     cube = open_cube(data_source, cube_dir)
+    return diagnostic_of(
+        cube,
+        territory,
+        edition=edition,
+        cube_dir=cube_dir,
+        analyses_dir=analyses_dir,
+        crisis_start=crisis_start,
+        crisis_end=crisis_end,
+        long_run_start=long_run_start,
+        shock_quarters=shock_quarters,
+    )
+
+
+def diagnostic_of(
+    cube: Cube,
+    territory: str,
+    *,
+    edition: str = "demo",
+    cube_dir: str | Path | None = None,
+    analyses_dir: str | Path | None = "",
+    crisis_start: str = "2019Q4",
+    crisis_end: str = "2020Q4",
+    long_run_start: str = "2012Q4",
+    shock_quarters: list[str] | tuple[str, ...] = ("2020Q1", "2020Q2", "2020Q4"),
+) -> Diagnostic:
+    """The diagnostic of ``territory`` on a cube already open (:func:`open_diagnostic` without
+    opening the cube: tests, benchmarks). Parameters as in :func:`open_diagnostic`."""
     t = cube.territory(territory)
     prov = provenance.Recorder(cube, t, cube_dir=cube_dir)
     return Diagnostic(
