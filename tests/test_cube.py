@@ -85,6 +85,21 @@ def test_select_returns_territory_region_france_in_order(tiny_cube):
     assert list(dict.fromkeys(rows["role"])) == ["territory", "region", "france"]
 
 
+def test_rows_are_the_comparators_rows_of_the_table_in_its_order(tiny_cube):
+    territory = tiny_cube.territory("0051")
+    table = tiny_cube.tables["employment"]
+    wanted = (
+        ((table["level"] == "zone") & (table["code"] == "0051"))
+        | ((table["level"] == "region") & (table["code"] == territory.region))
+        | (table["level"] == "france")
+    )
+    expected = table[wanted].reset_index(drop=True)
+    assert len(expected) < len(table)
+    pd.testing.assert_frame_equal(tiny_cube.rows("employment", territory), expected)
+    with pytest.raises(DataFormatError, match="no table 'nope'"):
+        tiny_cube.rows("nope", territory)
+
+
 def test_every_table_that_is_not_a_rate_is_summed():
     tables = tiny_tables()
     tables["area"] = pd.DataFrame(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import lru_cache
 
 from babel.dates import format_date
 from babel.lists import format_list
@@ -20,6 +21,7 @@ LOCALE = "fr_FR"
 NBSP = "\u00a0"
 
 
+@lru_cache(maxsize=4096)  # a chart's tick labels repeat from one territory to the next
 def format_number(value: float, decimals: int = 0) -> str:
     """French number: ``12 345``, ``4,9`` (``decimals`` digits after the comma)."""
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")

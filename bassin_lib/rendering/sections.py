@@ -207,10 +207,15 @@ def _location_map(d: Diagnostic) -> list:
 @needs("population", silent=True)
 def population(d: Diagnostic) -> list:
     """Population growth over ten years and density."""
-    people = d.cube.tables["population"]
-    last_year = people.dropna(subset=["value"])["period"].max().year
+    everywhere = d.cube.tables["population"]
+    last_year = everywhere.dropna(subset=["value"])["period"].max().year
+    people = d.cube.rows("population", d.territory)
     growth = ind.population_growth(people, str(last_year - 10), str(last_year))
-    density = ind.population_density(people, d.cube.tables["area"]) if _has(d, "area") else None
+    density = (
+        ind.population_density(people, d.cube.rows("area", d.territory))
+        if _has(d, "area")
+        else None
+    )
     return [blocks.text(narrative.population(growth, density, d.territory.id))]
 
 
@@ -265,7 +270,7 @@ def _income_composition(d: Diagnostic) -> list:
 @needs("income_base")
 def _captured_income(d: Diagnostic) -> list:
     t = d.territory
-    income = ind.income_base_shares(d.cube.tables["income_base"])
+    income = ind.income_base_shares(d.cube.tables["income_base"])  # the label needs every zone
     model = ind.development_model(income, since=income["period"].min())
     sentence = narrative.development_model(
         blocks.row_of(model, t), blocks.rows_of(income, t, period=model["period"].max())
@@ -311,9 +316,12 @@ def _last_rate(series) -> str:
 
 @needs("unemployment_rate", "employment", silent=True)
 def _labour_force(d: Diagnostic) -> list:
-    rates = d.cube.tables["unemployment_rate"]
+    rates, jobs = (
+        d.cube.rows("unemployment_rate", d.territory),
+        d.cube.rows("employment", d.territory),
+    )
     last = _last_rate(ind.unemployment_rate_series(d.cube, d.territory))
-    flows = ind.labour_force_identity(rates, d.cube.tables["employment"], d.crisis_start, last)
+    flows = ind.labour_force_identity(rates, jobs, d.crisis_start, last)
     return [blocks.text(narrative.labour_force(flows, d.territory.id))]
 
 
@@ -524,10 +532,14 @@ def _sector_detail(d: Diagnostic) -> list:
 def _comparator_rows(frame, d: Diagnostic):
     """The rows of ``frame`` (keyed by ``level, code``) of the territory, its region and
     France."""
+    import pandas as pd
+
     t = d.territory
-    keys = {(t.kind, t.id), ("region", t.region), ("france", FRANCE_CODE)}
-    pairs = list(zip(frame["level"], frame["code"], strict=True))
-    return frame[[pair in keys for pair in pairs]].reset_index(drop=True)
+    keys = pd.MultiIndex.from_tuples(
+        [(t.kind, t.id), ("region", t.region), ("france", FRANCE_CODE)]
+    )
+    pairs = pd.MultiIndex.from_arrays([frame["level"], frame["code"]])
+    return frame[pairs.isin(keys)].reset_index(drop=True)
 
 
 def sector_stories(d: Diagnostic) -> list:
@@ -552,7 +564,7 @@ def jobseekers(d: Diagnostic) -> list:
 def _jobseekers_by_zone(d: Diagnostic) -> list:
     """Job seekers over the crisis window by category, and the reduced-activity shares."""
     change = ind.jobseekers_change(d.cube, d.territory, d.crisis_start, d.crisis_end)
-    shares = ind.jobseeker_shares(d.cube.tables["jobseekers"])
+    shares = ind.jobseeker_shares(d.cube.rows("jobseekers", d.territory))
     fig = figures.jobseekers_change(change, d.sources["jobseekers"])
     return [
         blocks.text(narrative.jobseekers_change(change)),
@@ -616,7 +628,9 @@ def _with_roles(d: Diagnostic, frame):
 
 @needs("interim_quarterly", "employment", silent=True)
 def _interim_share(d: Diagnostic) -> list:
-    share = ind.interim_share(d.cube.tables["interim_quarterly"], d.cube.tables["employment"])
+    share = ind.interim_share(
+        d.cube.rows("interim_quarterly", d.territory), d.cube.rows("employment", d.territory)
+    )
     rows = _with_roles(d, share)
     if not rows["share_pct"].notna().any():
         return [blocks.text(narrative.interim_share(rows))]
@@ -629,7 +643,7 @@ def _interim_share(d: Diagnostic) -> list:
 
 @needs("interim", silent=True)
 def _interim_activity(d: Diagnostic) -> list:
-    monthly = d.cube.tables["interim"]
+    monthly = d.cube.rows("interim", d.territory)
     fte = monthly[monthly["measure"] == "fte"]
     activity = _with_roles(d, ind.interim_yoy(fte))
     # from January of the pre-crisis reference year: the crisis and what followed
@@ -647,7 +661,9 @@ def _interim_activity(d: Diagnostic) -> list:
 
 @needs("interim_profile", silent=True)
 def _interim_profile(d: Diagnostic) -> list:
-    profile = _with_roles(d, ind.interim_profile_shares(d.cube.tables["interim_profile"]))
+    profile = _with_roles(
+        d, ind.interim_profile_shares(d.cube.rows("interim_profile", d.territory))
+    )
     own = profile[(profile["role"] == "territory") & profile["share"].notna()]
     if own.empty:
         return [blocks.text(narrative.interim_profile(profile))]
@@ -660,7 +676,7 @@ def _interim_profile(d: Diagnostic) -> list:
 
 @needs("employment_ape", silent=True)
 def _interim_ape(d: Diagnostic) -> list:
-    share = _with_roles(d, ind.interim_share_ape(d.cube.tables["employment_ape"]))
+    share = _with_roles(d, ind.interim_share_ape(d.cube.rows("employment_ape", d.territory)))
     levels = d.cube.meta.get("levels", {}).get("employment_ape", {})
     sentence = narrative.interim_ape(share, partial="france" in levels.get("not_covered", []))
     if not share["share_pct"].notna().any():

@@ -25,7 +25,7 @@ import threading
 import time
 
 from papermill.clientwrap import PapermillNotebookClient
-from papermill.engines import NBClientEngine, papermill_engines
+from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
 from papermill.log import logger
 
 from bassin_lib.errors import KernelStartError
@@ -192,12 +192,64 @@ class KernelPool:
 POOL = KernelPool()
 
 
+class WrittenAtEnd(NotebookExecutionManager):
+    """papermill's execution manager, writing the executed notebook once, when it ends.
+
+    papermill writes the whole notebook (validated, every output so far encoded again) when
+    each cell starts and when it completes: 66 writes for the diagnostic's 33 cells, about half
+    of a worker's CPU time. A warm run is not watched while it runs (its notebook is in a
+    hidden work folder until published), so the notebook is written once, by
+    ``notebook_complete``, which papermill calls whether the notebook ended well or not (a cell
+    error, a timeout, a dead kernel): a failed run still publishes its executed notebook.
+    """
+
+    _ended = False
+
+    def save(self, **kwargs):
+        if self._ended:
+            super().save(**kwargs)
+        else:
+            self.last_save_time = self.now()
+
+    def notebook_complete(self, **kwargs):
+        self._ended = True
+        super().notebook_complete(**kwargs)
+
+
 class WarmEngine(NBClientEngine):
     """papermill engine executing the notebook in the worker's warm kernel (see module doc).
 
     Extra keyword: ``kernel`` (a :class:`WarmKernel` from :data:`POOL`); everything else is
-    passed to papermill's notebook client as in the default engine.
+    passed to papermill's notebook client as in the default engine. The notebook is written
+    when it ends, not at each cell (:class:`WrittenAtEnd`).
     """
+
+    @classmethod
+    def execute_notebook(
+        cls,
+        nb,
+        kernel_name,
+        output_path=None,
+        progress_bar=True,
+        log_output=False,
+        autosave_cell_every=30,
+        **kwargs,
+    ):
+        # papermill's Engine.execute_notebook, with the manager that writes at the end
+        nb_man = WrittenAtEnd(
+            nb,
+            output_path=output_path,
+            progress_bar=progress_bar,
+            log_output=log_output,
+            autosave_cell_every=autosave_cell_every,
+        )
+        nb_man.notebook_start()
+        try:
+            cls.execute_managed_notebook(nb_man, kernel_name, log_output=log_output, **kwargs)
+        finally:
+            nb_man.cleanup_pbar()
+            nb_man.notebook_complete()
+        return nb_man.nb
 
     @classmethod
     def execute_managed_notebook(

@@ -75,7 +75,7 @@ def keep_notebook(nb, executed: Path, mode: str) -> None:
     Parameters
     ----------
     nb : NotebookNode
-        The executed notebook, as read from ``executed`` (modified by ``"light"``).
+        The executed notebook papermill returned (modified by ``"light"``).
     executed : Path
         The file papermill wrote.
     mode : {"full", "light", "none"}
@@ -101,7 +101,7 @@ def _cells_started(executed: Path) -> bool:
     return any(c.get("metadata", {}).get("papermill", {}).get("start_time") for c in cells)
 
 
-def execute_notebook(task: dict, executed: Path, work: Path) -> None:
+def execute_notebook(task: dict, executed: Path, work: Path):
     """papermill run of one territory's notebook, warm (default) or plain, within its time.
 
     Parameters
@@ -112,6 +112,11 @@ def execute_notebook(task: dict, executed: Path, work: Path) -> None:
         Where papermill writes the executed notebook.
     work : Path
         The notebook's working directory and ``output_dir``.
+
+    Returns
+    -------
+    nbformat.NotebookNode
+        The executed notebook (also written to ``executed``).
 
     Notes
     -----
@@ -142,17 +147,16 @@ def execute_notebook(task: dict, executed: Path, work: Path) -> None:
         extra_arguments=list(engine.KERNEL_ARGUMENTS),
     )
     if not task["warm"]:
-        engine.start_retrying(
+        return engine.start_retrying(
             lambda: pm.execute_notebook(str(task["notebook"]), str(executed), **options),
             lambda exc: (
                 isinstance(exc, RuntimeError | TimeoutError) and not _cells_started(executed)
             ),
             task["kernel_name"],
         )
-        return
     kernel = engine.POOL.take(task["kernel_name"], str(work))
     try:
-        pm.execute_notebook(
+        return pm.execute_notebook(
             str(task["notebook"]),
             str(executed),
             engine_name=engine.ENGINE_NAME,
@@ -191,7 +195,6 @@ def render_one(task: dict) -> dict:
     keeps the executed notebook as ``task["notebooks"]`` says (:data:`NOTEBOOK_MODES`). A
     failed run publishes its whole executed notebook, without page.
     """
-    import nbformat
 
     started = time.perf_counter()
     edition_dir = Path(task["edition_dir"])
@@ -212,8 +215,7 @@ def render_one(task: dict) -> dict:
     try:
         html = nb = None
         try:
-            execute_notebook(task, executed, work)
-            nb = nbformat.read(executed, as_version=4)
+            nb = execute_notebook(task, executed, work)
             html = page.notebook_to_html(
                 nb, f"Diagnostic emploi : {task['label']}", stylesheet=task.get("stylesheet")
             )
