@@ -676,7 +676,8 @@ def _interim_profile(d: Diagnostic) -> list:
 
 @needs("employment_ape", silent=True)
 def _interim_ape(d: Diagnostic) -> list:
-    share = _with_roles(d, ind.interim_share_ape(d.cube.rows("employment_ape", d.territory)))
+    # every zone: the file may cover other zones only, and then says so (the sentence)
+    share = _with_roles(d, ind.interim_share_ape(d.cube.tables["employment_ape"]))
     levels = d.cube.meta.get("levels", {}).get("employment_ape", {})
     sentence = narrative.interim_ape(share, partial="france" in levels.get("not_covered", []))
     if not share["share_pct"].notna().any():
