@@ -143,6 +143,7 @@ def test_the_edition_is_readable_by_others_and_holds_nothing_temporary(batch):
         "pole-fictif-alpha",
         "_cube",
         "diagnostic.css",
+        "edition.json",
         "index.html",
         "ledger.csv",
     }

@@ -152,3 +152,24 @@ def test_notebook_is_stored_without_outputs():
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert not any(c.outputs or c.execution_count for c in code)
     assert "parameters" in code[0].metadata.get("tags", [])
+
+
+NOT_IMPORTED = {
+    "ipykernel": "the kernel the notebooks run in (papermill starts it)",
+    "jupyterlab": "the notebook's exploring environment and the report's stylesheet",
+    "pyarrow": "pandas' parquet engine for the cube",
+}
+"""Runtime dependencies that bassin_lib uses without importing them, and why."""
+
+IMPORT_NAMES = {"pyyaml": "yaml"}
+
+
+def test_no_declared_dependency_is_unused():
+    """Each runtime dependency is imported by bassin_lib, or is listed with its use above."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    sources = "\n".join(p.read_text() for p in (ROOT / "bassin_lib").rglob("*.py"))
+    for requirement in project["dependencies"]:
+        name = _split(requirement)[0]
+        module = IMPORT_NAMES.get(name, name.replace("-", "_"))
+        imported = re.search(rf"^\s*(import|from) {module}\b", sources, flags=re.M)
+        assert imported or name in NOT_IMPORTED, f"{name} is declared but bassin_lib never uses it"

@@ -16,7 +16,7 @@ from shapely.geometry import box
 from bassin_lib.analysis import registry
 from bassin_lib.errors import BassinWarning
 from bassin_lib.inputs import datasets
-from bassin_lib.rendering import index_site
+from bassin_lib.rendering import changes, index_site
 
 SVG = "{http://www.w3.org/2000/svg}"
 NBSP = "\u00a0"
@@ -424,3 +424,105 @@ def test_map_falls_back_to_poverty_then_to_no_figure():
     drawn = index_site.index_map(_shapes(FOUR_SQUARES[:2]), records, {})
     assert drawn.title == "Territoires rendus dans cette édition"
     assert drawn.legend[0] == (index_site.MAP_PALETTE[2], "diagnostic disponible")
+
+
+# --- an edition compared with the previous one ------------------------------------------------
+
+
+def _figures(territory, label=None, **figures):
+    """An indicators.json record of the index: the territory and its headline figures."""
+    base = {"employment_change_pct": -1.0, "unemployment_rate": 7.0, "poverty_rate": 14.0}
+    return {"territory": territory, "label": label or f"Zone {territory}", **base, **figures}
+
+
+def _compared():
+    """Edition 2024T4 against 2024T3: A moved 0,5 point, B 2,0 points, N is new, Z absent."""
+    previous = {t: _figures(t) for t in ("A", "B", "Z")}
+    current = {
+        "A": _figures("A", unemployment_rate=7.5),
+        "B": _figures("B", poverty_rate=12.0),
+        "N": _figures("N"),
+    }
+    return current, changes.compare_editions(previous, current, previous_edition="2024T3")
+
+
+def test_a_compared_edition_has_an_evolution_column_and_links_its_changes_page():
+    current, compared = _compared()
+    records = [_record("A"), _record("B"), _record("N"), _record("F", "failed")]
+    page = index_site.render_index(records, "2024T4", None, current, changes=compared)
+    assert page.count('<th data-type="number"') == 6  # status, 3 figures, evolution, seconds
+    assert "Évolution depuis l'édition 2024T3<span" in page.replace("&#39;", "'")
+    assert 'href="changes.html"' in page.replace("&#39;", "'")
+    rows = {
+        re.search(r'<td data-sort="(\w)">\1</td>', row).group(1): row
+        for row in re.findall(r"<tr>(.*?)</tr>", page, flags=re.S)[1:]
+    }
+    cells = {t: re.search(r'<td class="change" data-sort="([^"]*)">([^<]*)</td>', row).groups()
+             for t, row in rows.items()}  # fmt: skip
+    assert cells["A"] == ("0.5", f"taux de chômage +{NBSP}0,5{NBSP}point")
+    assert cells["B"] == ("2.0", f"taux de pauvreté -{NBSP}2,0{NBSP}points")
+    assert cells["N"] == ("", "nouveau territoire")  # no movement: sorted last
+    assert cells["F"] == ("", "–")  # failed: nothing compared
+
+
+def test_an_edition_compared_with_none_has_neither_column_nor_link():
+    current, _ = _compared()
+    page = index_site.render_index([_record("A")], "2024T4", None, current)
+    assert "Évolution depuis" not in page and "changes.html" not in page
+    assert 'class="change"' not in page
+
+
+def test_the_changes_page_ranks_territories_by_movement_and_lists_new_and_absent_ones():
+    current, compared = _compared()
+    current["A"]["label"] = "<script>alert(1)</script>"  # labels come from data
+    compared = changes.compare_editions(
+        {t: _figures(t) for t in ("A", "B", "Z")}, current, previous_edition="2024T3"
+    )
+    records = [_record("A"), _record("B"), _record("N")]
+    page = index_site.render_changes(compared, "2024T4", "Données synthétiques", records,
+                                     previous_dir="2024T3")  # fmt: skip
+    text = page.replace("&#39;", "'")
+    assert "<title>Ce qui a changé depuis l'édition 2024T3 – édition 2024T4</title>" in text
+    assert '<a href="index.html">' in page and "Données synthétiques" in page
+    body = page.split('<table id="changements" class="sortable">')[1].split("</table>")[0]
+    rows = re.findall(r"<tr>(.*?)</tr>", body, flags=re.S)[1:]
+    # B moved 2,0 points (poverty 14,0 → 12,0), A 0,5 point (unemployment 7,0 → 7,5)
+    assert [re.findall(r'<td data-sort="(\w)">\1</td>', row) for row in rows] == [["B"], ["A"]]
+    assert 'data-sort="2.0">2,0</td>' in rows[0] and 'data-sort="0.5">0,5</td>' in rows[1]
+    assert f'data-sort="-2.0">14,0{NBSP}% → 12,0{NBSP}%</td>' in rows[0]
+    assert f">7,0{NBSP}% → 7,5{NBSP}%</td>" in rows[1]
+    assert '<a href="B/diagnostic.html">Zone B</a>' in rows[0]
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in rows[1] and page.count("<script") == 1
+    new = page.split('id="nouveaux"')[1].split("</ul>")[0]
+    assert '<a href="N/diagnostic.html">Zone N</a> (N)' in new
+    absent = page.split('id="absents"')[1].split("</ul>")[0]
+    assert "Territoires de l'édition 2024T3 sans diagnostic dans cette édition" in absent.replace(
+        "&#39;", "'"
+    )
+    assert '<a href="../2024T3/Z/diagnostic.html">Zone Z</a> (Z)' in absent
+
+
+def test_the_changes_page_says_when_there_is_nothing_new_nor_absent():
+    previous = {"A": _figures("A")}
+    compared = changes.compare_editions(previous, previous, previous_edition="2024T3")
+    page = index_site.render_changes(compared, "2024T4", None, [_record("A")])
+    text = page.replace("&#39;", "'")
+    assert "Aucun : chaque territoire de cette édition figurait dans l'édition 2024T3." in text
+    assert "Aucun : chaque territoire de l'édition 2024T3 a son diagnostic" in text
+    assert ">aucun changement</td>" in page
+
+
+def test_the_index_reads_only_the_headline_figures_of_a_record():
+    """indicators.json also keeps the edition, the series, the qualifiers and the failed checks:
+    the table's columns are the registry's headline figures, whatever else a record holds."""
+    record = _figures(
+        "A",
+        edition="2024T4",
+        data_source="demo",
+        series={"employment": {"2024Q4": 12345.0}},
+        qualifiers={"crisis": {"emploi salarié privé, France": "comparable"}},
+        checks_failed=[{"section": "jobseekers", "check": "abc_sum", "detail": "..."}],
+    )
+    page = index_site.render_index([_record("A")], "2024T4", None, {"A": record})
+    assert page.count('<th data-type="number"') == 5 and page.count('<td class="num"') == 4
+    assert "12345" not in page and "comparable" not in page and "abc_sum" not in page

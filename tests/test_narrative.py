@@ -1,5 +1,7 @@
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bassin_lib import analysis as ind
 from bassin_lib.rendering import french as f
@@ -260,3 +262,57 @@ def test_place_names_elide():
     assert f.of_place("Ouest-Guyanais") == "d'Ouest-Guyanais"
     assert f.of_place("Le Havre") == "du Havre" and f.of_place("Les Sables") == "des Sables"
     assert f.of_place("La Rochelle") == "de la Rochelle"
+
+
+# --- noise band, qualifiers kept, comparisons withheld ------------------------------------------
+
+COMPARATIVE = ("plus marquée", "plus forte", "plus intense", "nettement", "à rebours", "moins")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    local=st.floats(-60, 60, allow_nan=False),
+    benchmark=st.floats(-60, 60, allow_nan=False),
+    band=st.floats(0.5, 15, allow_nan=False),
+)
+def test_a_gap_inside_the_band_never_gets_a_comparative_qualifier(local, benchmark, band):
+    sentence = n.compare_changes(local, benchmark, band=band)
+    if abs(local - benchmark) < band:
+        assert not any(word in sentence for word in COMPARATIVE), sentence
+        assert sentence.startswith(("une évolution proche", "une évolution comparable"))
+    else:  # outside the band the fixed scale decides, as without a band
+        assert sentence == n.compare_changes(local, benchmark)
+
+
+def test_inside_the_band_the_sentence_says_the_evolutions_are_close():
+    sentence = n.compare_changes(-4.9, -1.7, band=3.5).replace("\u00a0", " ")
+    assert sentence == (
+        "une évolution proche de celle observée en moyenne au niveau national "
+        "(- 4,9 % contre - 1,7 %), l'écart restant dans les variations habituelles du "
+        "territoire (± 3,5 points)"
+    )
+    # the calibration set holds with the fixed floor as band
+    assert "nettement plus intense" in n.compare_changes(-4.9, -1.7, band=n.NOISE_POINTS)
+
+
+def test_each_comparison_notes_its_qualifier_and_a_failed_check_withholds_it():
+    record = n.Wording()
+    with n.wording(record):
+        n.compare_changes(-4.9, -1.7, about="emploi")
+        n.compare_changes(7.6, 7.4, about="catégorie A")
+        n.compare_levels(9.0, 7.0, about="chômage")
+    assert record.qualifiers == {
+        "emploi": "une tendance à la baisse nettement plus intense",
+        "catégorie A": "comparable",
+        "chômage": "nettement supérieur à",
+    }
+    withheld = n.Wording(withhold=True)
+    with n.wording(withheld):
+        sentence = n.compare_changes(-4.9, -1.7)
+        level = n.compare_levels(9.0, 7.0)
+    assert not any(word in sentence for word in COMPARATIVE)
+    assert n.WITHHELD_COMPARISON in sentence and "- 4,9 % contre - 1,7 %" in sentence.replace(
+        "\u00a0", " "
+    )
+    assert level == "à rapprocher de" and withheld.qualifiers == {}
+    assert n.compare_changes(-4.9, -1.7).startswith("une tendance")  # the record is closed

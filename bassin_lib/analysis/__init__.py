@@ -43,8 +43,17 @@ from bassin_lib.analysis.jobseekers import (
     jobseekers_series,
 )
 from bassin_lib.analysis.living_standards import income_poverty_levels
+
+# Not indicators (no registry entry, so not in __all__): seasonal adjustment and noise bands
+from bassin_lib.analysis.noise import NOISE_FLOOR_POINTS as NOISE_FLOOR_POINTS
+from bassin_lib.analysis.noise import NoiseBand as NoiseBand
+from bassin_lib.analysis.noise import change_differentials as change_differentials
+from bassin_lib.analysis.noise import differential_noise as differential_noise
+from bassin_lib.analysis.noise import year_on_year_noise as year_on_year_noise
 from bassin_lib.analysis.population import population_change, population_density, population_growth
 from bassin_lib.analysis.recruitment import recruitment_by_occupation, recruitment_summary
+from bassin_lib.analysis.seasonal import seasonal_decomposition as seasonal_decomposition
+from bassin_lib.analysis.seasonal import seasonally_adjust as seasonally_adjust
 from bassin_lib.analysis.sector_data import sector_frame
 from bassin_lib.analysis.sectors import (
     location_quotients,

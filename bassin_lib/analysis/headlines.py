@@ -23,6 +23,11 @@ from bassin_lib.inputs.territories import Territory
 CONTEXT = ("territory", "label")
 """Keys of ``indicators.json`` that identify the territory (the others are figures and their
 periods)."""
+RECORD = ("edition", "data_source", "series", "qualifiers", "checks_failed")
+"""Keys of ``indicators.json`` beyond the territory and its headline figures: the edition,
+the data source, the published series behind the headlines, the qualifiers of the comparisons
+and the failed checks (:func:`bassin_lib.rendering.sections.record`), read by the next edition's
+comparison."""
 
 
 @dataclass(frozen=True)
@@ -134,5 +139,5 @@ def compute(
 
 
 def context_keys() -> tuple[str, ...]:
-    """Keys of ``indicators.json`` that are not figures: the territory and the periods."""
+    """Keys of :func:`compute` that are not figures: the territory and the periods."""
     return CONTEXT + tuple(e.headline.period_key for e in HEADLINES if e.headline.period_key)

@@ -18,6 +18,7 @@ import pandas as pd
 from bassin_lib.analysis.common import (
     FLAGS,
     change_between,
+    check_bool,
     check_territory,
     check_window,
     cube_change,
@@ -27,6 +28,7 @@ from bassin_lib.analysis.common import (
     shared_doc,
     table_span,
 )
+from bassin_lib.analysis.seasonal import seasonally_adjust
 from bassin_lib.errors import ParameterError
 from bassin_lib.inputs import schemas
 from bassin_lib.inputs.territories import Territory
@@ -246,7 +248,7 @@ def _local_rows(cube, territory: Territory) -> pd.DataFrame:
     return out[["role", "code", "label", "period", "value", "parts", "missing", *FLAGS]]
 
 
-def jobseekers_departements(cube, territory: Territory) -> pd.DataFrame:
+def jobseekers_departements(cube, territory: Territory, *, adjust: bool = False) -> pd.DataFrame:
     """Monthly job seekers of the départements a territory covers, summed, against its region
     and France (France Travail STMT, ``jobseekers_local``).
 
@@ -257,6 +259,10 @@ def jobseekers_departements(cube, territory: Territory) -> pd.DataFrame:
     territory : Territory
         A territory of the cube; its départements are ``territory.departements`` (those holding
         at least one of its communes; for a group of zones, the union of its zones').
+    adjust : bool, default False
+        True: each role's series seasonally adjusted by bassin_lib
+        (:func:`bassin_lib.analysis.seasonal.seasonally_adjust`, STL, multiplicative), with a
+        column ``adjusted`` telling which were; the STMT counts are raw (see Notes).
 
     Returns
     -------
@@ -267,13 +273,15 @@ def jobseekers_departements(cube, territory: Territory) -> pd.DataFrame:
         name; France), ``period`` (month), ``value`` (job seekers; NaN when not computable),
         ``parts`` (cells summed that month), ``missing`` (codes the table never publishes:
         départements of the sum, the region, or, for France, the départements of the zoning),
-        ``approximate`` and ``lower_bound`` (always false: nothing is estimated).
+        ``approximate`` and ``lower_bound`` (always false: nothing is estimated); with
+        ``adjust=True``, ``value`` seasonally adjusted where ``adjusted`` (bool, per role) is
+        true, as computed (raw) elsewhere.
 
     Raises
     ------
     ParameterError
         ``territory`` is not a territory of this cube (``None`` is refused: the reading is of
-        one territory).
+        one territory); ``adjust`` not a bool.
     DataFormatError
         The cube has no ``jobseekers_local`` table.
 
@@ -287,9 +295,21 @@ def jobseekers_departements(cube, territory: Territory) -> pd.DataFrame:
     each has a value that month, else NaN (the 2020-2024 extract lacks Yvelines and Mayotte:
     France is NaN). The source rounds each cell to 10: a sum of ``n`` cells is within
     ``± 5 n`` of the unrounded sum. Category not stated by the source.
+
+    The STMT counts are raw, not seasonally adjusted (France Travail's query publishes the
+    monthly stocks as they are; the file states no correction). With ``adjust=True`` each
+    role's monthly series (the sum, the region, France) is adjusted after the sum: ``CVS_t =
+    DE_t / S_t``, ``S`` its STL seasonal factor (robust, period 12, seasonal window 7). A
+    series with a missing month inside its span (a masked département in the sum) or under 36
+    observed months is left raw, ``adjusted`` false; France, never computable from the
+    2020-2024 extract, stays NaN.
     """
     check_territory(cube, territory, allow_none=False)
-    return _local_rows(cube, territory)
+    check_bool(adjust, "adjust")
+    rows = _local_rows(cube, territory)
+    if not adjust:
+        return rows
+    return seasonally_adjust(rows, keys=("role",), model="multiplicative")
 
 
 def _month_window(cube, start, end) -> tuple[pd.Period, pd.Period]:

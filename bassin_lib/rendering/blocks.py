@@ -176,6 +176,127 @@ def unavailable(table: str):
     )
 
 
+def check_detail(result, named: int = 3) -> str:
+    """The French sentence of a declared check's result.
+
+    Parameters
+    ----------
+    result : CheckResult
+        From :func:`bassin_lib.analysis.checks.run_checks`.
+    named : int
+        Other failing cases of a table whose place and period are listed (the rest counted).
+
+    Returns
+    -------
+    str
+        For a failed check, table by table: the first case in full (table, place, period,
+        figures), then the places and periods of ``named`` others and how many more, e.g.
+        « table jobseekers, Zone Un, T4 2020 : A + B + C = 160 pour ABC = 163 publié (écart
+        de -3, tolérance 1). ». Otherwise how many values passed, or why the check does not
+        apply. Figures and periods are written by :mod:`bassin_lib.rendering.french`.
+    """
+    tables = ", ".join(result.tables)
+    if result.cases is None:
+        if result.checked:
+            s = "s" if result.checked > 1 else ""
+            number = french.format_number(result.checked)
+            return f"{number} valeur{s} contrôlée{s} ({tables}) : aucun écart."
+        notes = result.notes or (f"aucune valeur à contrôler ({tables})",)
+        return "Non applicable : " + " ; ".join(notes) + "."
+    sentences = []
+    for table, cases in result.cases.groupby("table", sort=False):
+        first, others = cases.iloc[0], cases.iloc[1:]
+        text = f"table {table}, {first['label']}, {_check_period(first['period'])} : "
+        text += _check_case(result.name, first)
+        if len(others):
+            listed = ", ".join(
+                f"{row.label} {_check_period(row.period)}"
+                for row in others.head(named).itertuples()
+            )
+            more = len(others) - named
+            text += f" ; {len(others)} autre{'s' if len(others) > 1 else ''} cas : {listed}"
+            text += f" et {more} de plus" if more > 0 else ""
+        sentences.append(text)
+    return " ; ".join(sentences) + "."
+
+
+def _check_period(period) -> str:
+    """« T4 2020 », « mars 2021 », « 2020 »."""
+    return french.month_label(period) if period.freqstr[0] == "M" else french.period_short(period)
+
+
+def _check_figure(value: float) -> str:
+    """A figure of a check: a whole number as such, else one decimal (two under 1)."""
+    value = float(value)
+    decimals = 0 if value.is_integer() else 2 if abs(value) < 1 else 1
+    return french.format_number(value, decimals)
+
+
+def _check_case(kind: str, case: pd.Series) -> str:
+    """The figures of one failing case (:data:`bassin_lib.analysis.checks.CASE_COLUMNS`)."""
+    from bassin_lib.analysis.checks import RANGES, SHARES
+
+    figure = _check_figure
+    value, expected, table = case["value"], case["expected"], case["table"]
+    if kind == "non_negative":
+        return f"valeur négative : {figure(value)}"
+    if kind == "categories_sum":
+        return (
+            f"A + B + C = {figure(value)} pour ABC = {figure(expected)} publié (écart de "
+            f"{figure(value - expected)}, tolérance {figure(case['tolerance'])})"
+        )
+    if kind in ("france_total", "regions_sum"):
+        dims = ", ".join(f"{d} {v}" for d, v in case["dimensions"])
+        reference = "France publiée" if kind == "france_total" else "somme des régions publiées"
+        gap = (
+            f"{french.format_number(100 * (value - expected) / expected, 1)} %"
+            if expected
+            else figure(value - expected)
+        )
+        return (
+            f"{dims + ' : ' if dims else ''}somme des zones = {figure(value)} pour {reference} "
+            f"= {figure(expected)} (écart de {gap})"
+        )
+    bounds = f"[{figure(case['low'])} ; {figure(case['high'])}]"  # shares_in_range
+    if table in SHARES:
+        return (
+            f"{case['subject']} = {figure(case['numerator'])} pour {SHARES[table].whole} = "
+            f"{figure(case['whole'])} : part de {french.format_number(value, 2)} hors de {bounds}"
+        )
+    subject = case["subject"]
+    named = f"{subject} = " if isinstance(subject, str) and subject else ""
+    return f"{named}{figure(value)} {RANGES[table].unit} hors de {bounds}"
+
+
+def check_badge(failed_results):
+    """The badge that opens a section whose data failed a declared consistency check.
+
+    Parameters
+    ----------
+    failed_results : list of CheckResult
+        The section's failed checks (:func:`bassin_lib.analysis.checks.failed`).
+
+    Returns
+    -------
+    IPython.display.Markdown or None
+        A block quote (the report's notice style: yellow background, orange rule) naming each
+        check (its French description) and what failed (:func:`check_detail`: table, place,
+        period, figures), and saying that the section's comparisons are not written; None when
+        no check failed (:func:`bassin_lib.rendering.sections.show` skips it).
+    """
+    if not failed_results:
+        return None
+    items = [f"{r.description} — {check_detail(r)}" for r in failed_results]
+    close = (
+        "> Les comparaisons de cette section ne sont pas qualifiées : ses chiffres sont donnés "
+        "côte à côte, sans appréciation."
+    )
+    if len(items) == 1:
+        return text(f"> **⚠ Contrôle de cohérence non satisfait** : {items[0]}\n>\n{close}")
+    listed = "\n".join(f"> - {item}" for item in items)
+    return text(f"> **⚠ Contrôles de cohérence non satisfaits** :\n>\n{listed}\n>\n{close}")
+
+
 def sources(cube):
     """Sources (one « Source : … » line per dataset used) and method notes."""
     bullets = [f"- {_subject(t)} : {line}" for t, line in cube.meta.get("sources", {}).items()]

@@ -437,11 +437,15 @@ def jobseekers_departements(frame: pd.DataFrame, departements, source: str) -> F
     Parameters
     ----------
     frame : DataFrame
-        ``role, label, period, value`` (monthly).
+        ``role, label, period, value`` (monthly), and ``adjusted`` (bool) when the series
+        were seasonally adjusted (``jobseekers_departements(..., adjust=True)``).
     departements : sequence of str
         Codes of the départements summed, named in the title and the legend.
     source : str
-        The « Source : France Travail, STMT … » line.
+        The « Source : France Travail, STMT … » line; the chart adds whether the lines drawn are
+        « données corrigées des variations saisonnières par bassin_lib » (every line's
+        ``adjusted`` true) or « données brutes » (no ``adjusted`` column, or false), naming the
+        lines left raw when only some were adjusted.
     """
     rows = frame[frame["value"].notna()]
     own = rows[rows["role"] == "departements"].sort_values("period")
@@ -456,13 +460,26 @@ def jobseekers_departements(frame: pd.DataFrame, departements, source: str) -> F
         ]
     )
     names = {"departements": french.departements_names(departements)}
+    lines = {}
+    for role in ["departements", "region", "france"]:
+        line = rows[rows["role"] == role].sort_values("period")
+        if not line.empty and (line["period"] == base).any():
+            lines[role] = line
+    flags = frame["adjusted"] if "adjusted" in frame.columns else pd.Series(False, frame.index)
+    adjusted = {role: bool(flags.loc[line.index].any()) for role, line in lines.items()}
+    cvs = "données corrigées des variations saisonnières par bassin_lib"
+    if all(adjusted.values()):
+        treatment = cvs
+    elif not any(adjusted.values()):
+        treatment = "données brutes"
+    else:
+        raw = [names.get(r, lines[r]["label"].iloc[0]) for r, a in adjusted.items() if not a]
+        quoted = [f"«\u00a0{label}\u00a0»" for label in raw]
+        treatment = f"{cvs}, sauf {french.french_list(quoted)} (données brutes)"
     with style():
-        fig, ax = _figure(title, source)
-        for role in ["departements", "region", "france"]:
-            line = rows[rows["role"] == role].sort_values("period")
+        fig, ax = _figure(title, f"{source}, {treatment}")
+        for role, line in lines.items():
             at_base = line.loc[line["period"] == base, "value"]
-            if line.empty or at_base.empty:
-                continue
             ax.plot(
                 line["period"].dt.to_timestamp(),
                 100 * line["value"] / at_base.iloc[0],

@@ -1,9 +1,12 @@
-"""The index page of an edition: a map and a sortable table of the territories.
+"""The index page of an edition: a map and a sortable table of the territories; and, when the
+edition is compared with a previous one, the page « Ce qui a changé depuis l'édition … ».
 
 Python prepares the data: the rows of the table, one column per headline figure of the
 registry (:data:`bassin_lib.analysis.registry.HEADLINES`), and the map (:func:`index_map`:
 path data, colours, links and tooltips). The Jinja2 templates of ``templates/`` write every
-tag: ``index.html`` the page, ``index_map.svg.j2`` the map's inline SVG.
+tag: ``index.html`` the page, ``index_map.svg.j2`` the map's inline SVG, ``changes.html`` the
+page of changes (:func:`render_changes`), with the rules and the sorting script they share
+(``_site.css.j2``, ``_sortable.js.j2``).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from jinja2 import Environment, PackageLoader
 
 from bassin_lib.analysis import registry
 from bassin_lib.errors import BassinError, BassinWarning
+from bassin_lib.rendering import changes as edition_changes
 from bassin_lib.rendering import french
 from bassin_lib.rendering.blocks import zone_labels
 
@@ -27,6 +31,7 @@ if TYPE_CHECKING:
     import geopandas as gpd
 
     from bassin_lib.analysis.registry import Headline
+    from bassin_lib.rendering.changes import Changes, EditionChanges
 
 FAILURE_LABELS = {
     "cell_error": "erreur dans une cellule",
@@ -41,6 +46,8 @@ STATUS_LABELS = {"ok": "réussi", "cached": "à jour", "failed": "échec", "reje
 """French name of each status of the ledger, in the order the table sorts them."""
 RENDERED = ("ok", "cached")
 """Statuses of a territory whose report is published (and linked)."""
+CHANGES_PAGE = "changes.html"
+"""The page « Ce qui a changé depuis l'édition … », next to ``index.html``."""
 _QUARTER = re.compile(r"\d{4}Q[1-4]")
 
 
@@ -67,6 +74,25 @@ class Column:
 
 
 @dataclass(frozen=True)
+class ChangesLink:
+    """The index's link to the page of changes, and the title of its column.
+
+    Attributes
+    ----------
+    title : str
+        Header of the column (« Évolution depuis l'édition 2024T3 »).
+    heading : str
+        Title of the page (« Ce qui a changé depuis l'édition 2024T3 »).
+    href : str
+        The page, relative to the index (:data:`CHANGES_PAGE`).
+    """
+
+    title: str
+    heading: str
+    href: str = CHANGES_PAGE
+
+
+@dataclass(frozen=True)
 class Cell:
     """A figure of the index table: ``text`` as shown (French), ``sort`` its raw value
     (``""`` when missing, sorted last)."""
@@ -81,6 +107,7 @@ def render_index(
     notice: str | None,
     headline: dict[str, dict],
     shapes=None,
+    changes: EditionChanges | None = None,
 ) -> str:
     """The index page of an edition: a map and a sortable table of the territories.
 
@@ -98,6 +125,11 @@ def render_index(
         What the map draws (:func:`territory_shapes`): columns ``territory``, ``label``,
         ``geometry`` and optionally ``kind`` (``"zone"`` filled, ``"group"`` outlined). Without
         it the page has no map.
+    changes : EditionChanges, optional
+        The edition compared with the previous one
+        (:func:`bassin_lib.rendering.changes.compare_editions`): the table gains a column
+        « Évolution depuis l'édition … » (:func:`bassin_lib.rendering.changes.summary` of each
+        territory, sorted by its movement) and the page links :data:`CHANGES_PAGE`.
 
     Returns
     -------
@@ -130,6 +162,9 @@ def render_index(
                 "seconds_label": french.format_number(seconds, 1) if seconds is not None else "–",
                 "seconds_sort": _sort_key(seconds),
                 "figures": [_cell(h.get(figure.key), figure.signed) for figure in figures],
+                "change": _change_cell(changes.territories.get(record["territory"]))
+                if changes
+                else None,
             }
         )
     counts = {
@@ -145,7 +180,121 @@ def render_index(
             counts=counts,
             columns=[Column(figure.key, _column_title(figure, headline)) for figure in figures],
             map=index_map(shapes, records, headline),
+            changes=ChangesLink(
+                f"Évolution depuis l'édition {changes.previous_edition}",
+                edition_changes.heading(changes.previous_edition),
+            )
+            if changes
+            else None,
         )
+    )
+
+
+def _change_cell(changes: Changes | None) -> Cell:
+    """A territory's changes as a cell of the index (sorted by its movement)."""
+    if changes is None:
+        return Cell("–", "")
+    return Cell(edition_changes.summary(changes), _sort_key(changes.movement))
+
+
+def render_changes(
+    changes: EditionChanges,
+    edition: str,
+    notice: str | None,
+    records: list[dict],
+    *,
+    previous_dir: str | None = None,
+) -> str:
+    """The page « Ce qui a changé depuis l'édition … » of an edition (:data:`CHANGES_PAGE`).
+
+    Parameters
+    ----------
+    changes : EditionChanges
+        :func:`bassin_lib.rendering.changes.compare_editions` of the edition's records.
+    edition : str
+    notice : str or None
+        Synthetic-data notice shown on top, when the data are synthetic.
+    records : list of dict
+        Ledger rows of the edition: a territory links to its ``report`` when it is rendered.
+    previous_dir : str, optional
+        Folder of the previous edition, next to this one's: the territories absent from this
+        edition link to their report there (``../<previous_dir>/<territory>/diagnostic.html``).
+
+    Returns
+    -------
+    str
+        A standalone HTML page (inline CSS, a small inline script), linked to ``index.html``:
+        the territories of both editions ranked by movement
+        (:attr:`bassin_lib.rendering.changes.Changes.movement`, largest first), each headline
+        figure then and now, what changed in a few words; then the new territories and those
+        of the previous edition without a report in this one. Every text from data is
+        escaped.
+    """
+    figures = [entry.headline for entry in registry.HEADLINES]
+    reports = {
+        r["territory"]: r["report"] for r in records if r["status"] in RENDERED and r.get("report")
+    }
+    rows = []
+    for rank, found in enumerate(changes.ranked(), start=1):
+        by_key = {h.key: h for h in found.headlines}
+        rows.append(
+            {
+                "rank": rank,
+                "territory": found.territory,
+                "label": found.label,
+                "href": reports.get(found.territory),
+                "movement": Cell(
+                    french.format_number(found.movement, 1) if found.movement is not None else "–",
+                    _sort_key(found.movement),
+                ),
+                "figures": [_then_now(by_key.get(figure.key)) for figure in figures],
+                "summary": edition_changes.summary(found),
+            }
+        )
+    new = [
+        {"territory": c.territory, "label": c.label, "href": reports.get(c.territory)}
+        for c in changes.new
+    ]
+    absent = [
+        {
+            "territory": territory,
+            "label": label,
+            "href": f"../{previous_dir}/{territory}/diagnostic.html" if previous_dir else None,
+        }
+        for territory, label in changes.absent
+    ]
+    return (
+        environment()
+        .get_template(CHANGES_PAGE)
+        .render(
+            edition=edition,
+            previous_edition=changes.previous_edition,
+            heading=edition_changes.heading(changes.previous_edition),
+            notice=notice,
+            thresholds=edition_changes.thresholds_text(),
+            columns=[Column(figure.key, figure.title) for figure in figures],
+            rows=rows,
+            new=new,
+            absent=absent,
+        )
+    )
+
+
+def _then_now(change) -> Cell:
+    """A headline figure in both editions, « 5,8 % → 5,9 % » (periods said when they differ),
+    sorted by its change."""
+    if change is None:
+        return Cell("–", "")
+
+    def at(value, period):
+        text = "–" if value is None else _show(value, change.signed)
+        if change.previous_period != change.current_period and period:
+            text += f" ({_period_label(period)})"
+        return text
+
+    return Cell(
+        f"{at(change.previous, change.previous_period)} → {at(change.current, change.current_period)}",
+        _sort_key(change.difference),
     )
 
 

@@ -15,6 +15,10 @@ zones), a lower bound (masked cells) or too small (a base count under the indica
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -37,6 +41,58 @@ from bassin_lib.rendering.french import (
 
 NOISE_POINTS = 0.5
 QUARTER_NOISE_POINTS = 0.1
+
+
+@dataclass
+class Wording:
+    """What the comparative sentences of one section said, and whether they may be said.
+
+    Attributes
+    ----------
+    qualifiers : dict
+        ``{subject: qualifier}`` of each comparison written while the record was open
+        (« comparable », « nettement plus intense », « à rebours », « supérieur à »...): kept
+        in ``indicators.json`` so that the next edition can name the sentences whose
+        qualifier changed.
+    withhold : bool
+        When true (a declared check of the section failed), comparisons are not qualified:
+        the figures are given side by side and the sentence says why.
+    """
+
+    qualifiers: dict = field(default_factory=dict)
+    withhold: bool = False
+
+
+_WORDING: ContextVar[Wording | None] = ContextVar("bassin_lib_wording", default=None)
+
+
+@contextmanager
+def wording(record: Wording) -> Iterator[Wording]:
+    """Within this block, comparisons note their qualifier in ``record`` and obey its
+    ``withhold`` (one record per report section: :func:`bassin_lib.rendering.sections.section`)."""
+    token = _WORDING.set(record)
+    try:
+        yield record
+    finally:
+        _WORDING.reset(token)
+
+
+def _note(about: str, qualifier: str) -> None:
+    record = _WORDING.get()
+    if record is not None:
+        record.qualifiers[about] = qualifier
+
+
+def _withheld_comparison() -> bool:
+    record = _WORDING.get()
+    return record is not None and record.withhold
+
+
+WITHHELD_COMPARISON = (
+    "comparaison non qualifiée, les données de cette section n'ayant pas passé les contrôles "
+    "de cohérence"
+)
+"""Said in place of a qualifier when a declared check of the section failed."""
 
 
 def min_count(function: str) -> int:
@@ -88,9 +144,27 @@ _WEAKER = {
 
 
 def compare_changes(
-    local: float, benchmark: float, where: str = "en moyenne au niveau national"
+    local: float,
+    benchmark: float,
+    where: str = "en moyenne au niveau national",
+    *,
+    band: float | None = None,
+    about: str | None = None,
 ) -> str:
     """Qualified comparison of two changes with the figures in brackets.
+
+    Parameters
+    ----------
+    local, benchmark : float
+        The two changes, in %.
+    where : str
+        Names the benchmark (« en moyenne au niveau national »).
+    band : float, optional
+        The territory's noise band, in points (:func:`bassin_lib.analysis.noise_band`): a gap
+        inside it gets no comparative qualifier, whatever the fixed scale says, and the
+        sentence says that the evolutions are close, within the territory's usual variations.
+    about : str, optional
+        The subject under which the qualifier is noted (:class:`Wording`); default ``where``.
 
     Examples
     --------
@@ -98,25 +172,58 @@ def compare_changes(
     'une tendance à la baisse nettement plus intense que celle observée en moyenne au niveau national (- 4,9 % contre - 1,7 %)'
     """
     figures = f"({format_signed(local)} contre {format_signed(benchmark)})"
+    about = about or where
+    if _withheld_comparison():
+        return f"{figures[1:-1]} {where} ({WITHHELD_COMPARISON})"
     level = gap_level(local, benchmark)
+    if level and band is not None and abs(local - benchmark) < band:
+        _note(about, "proche (dans la bande de bruit)")
+        return (
+            f"une évolution proche de celle observée {where} {figures}, l'écart restant dans "
+            f"les variations habituelles du territoire (±{NBSP}{format_number(band, 1)}{NBSP}"
+            f"{'point' if round(band, 1) < 2 else 'points'})"
+        )
     if level == 0:
+        _note(about, "comparable")
         return f"une évolution comparable à celle observée {where} {figures}"
     if local * benchmark <= 0:
+        _note(about, "à rebours")
         if local < benchmark:
             return f"une baisse, à rebours de l'évolution observée {where} {figures}"
         return f"une progression, à rebours de l'évolution observée {where} {figures}"
     direction = "decline" if local < 0 else "rise"
     table = _STRONGER if abs(local) > abs(benchmark) else _WEAKER
-    return f"{table[direction][level]} {where} {figures}"
+    words = table[direction][level]
+    _note(about, words.removesuffix(" que celle observée").removesuffix(" à celle observée"))
+    return f"{words} {where} {figures}"
 
 
-def compare_levels(local: float, benchmark: float) -> str:
-    """« proche de », « supérieur à », « nettement inférieur à »... for two rates in %."""
+def compare_levels(local: float, benchmark: float, *, about: str | None = None) -> str:
+    """« proche de », « supérieur à », « nettement inférieur à »... for two rates in %.
+
+    When the section's comparisons are withheld (:class:`Wording`), « à rapprocher de »: the
+    figures side by side, unqualified. The qualifier is noted under ``about``, when given.
+    """
+    if _withheld_comparison():
+        return "à rapprocher de"
     gap = local - benchmark
     if abs(gap) < NOISE_POINTS:
-        return "proche de"
-    word = "supérieur à" if gap > 0 else "inférieur à"
-    return word if abs(gap) < 2 else f"nettement {word}"
+        word = "proche de"
+    else:
+        word = "supérieur à" if gap > 0 else "inférieur à"
+        word = word if abs(gap) < 2 else f"nettement {word}"
+    if about:
+        _note(about, word)
+    return word
+
+
+def _about(subject: str, row) -> str:
+    """Subject under which a comparison's qualifier is noted: what and over which periods
+    (« l'emploi salarié privé, T4 2019 – T4 2020 »)."""
+    try:
+        return f"{subject}, {row['start']} – {row['end']}"
+    except (KeyError, IndexError):
+        return subject
 
 
 def _row(frame, role: str, **match):
@@ -142,8 +249,11 @@ def withheld(subject: str) -> str:
     return f"Les données nécessaires pour décrire {subject} ne sont pas disponibles pour ce territoire."
 
 
-def employment_change(frame, subject: str = "l'emploi salarié privé") -> str:
-    """Sentence for :func:`bassin_lib.analysis.employment_change`.
+def employment_change(
+    frame, subject: str = "l'emploi salarié privé", *, band: float | None = None
+) -> str:
+    """Sentence for :func:`bassin_lib.analysis.employment_change`; ``band`` is the territory's
+    noise band (:func:`compare_changes`).
 
     « Entre le 4e trimestre 2019 et le 4e trimestre 2020, l'emploi salarié privé de X a reculé
     de 4,9 % (- 4 520 emplois) : une tendance à la baisse nettement plus intense que celle
@@ -164,7 +274,7 @@ def employment_change(frame, subject: str = "l'emploi salarié privé") -> str:
     sentence = (
         f"Entre le {quarter_label(own['start'])} et le {quarter_label(own['end'])}, {subject} "
         f"{of_place(own['label'])} {verb}{amount} ({jobs}){_hedges(own)} : "
-        f"{compare_changes(local, national)}."
+        f"{compare_changes(local, national, band=band, about=_about(subject, own))}."
     )
     sentence += _region_change(frame)
     if own["start_value"] < min_count("employment_change"):
@@ -224,8 +334,9 @@ def crisis_reading(frame) -> str:
     )
 
 
-def jobseekers_change(frame) -> str:
-    """Sentences for :func:`bassin_lib.analysis.jobseekers_change` (ABC then A)."""
+def jobseekers_change(frame, bands: dict | None = None) -> str:
+    """Sentences for :func:`bassin_lib.analysis.jobseekers_change` (ABC then A); ``bands``:
+    the territory's noise band of each category, in points (:func:`compare_changes`)."""
     sentences = []
     for category, name in (
         ("ABC", "demandeurs d'emploi (toutes catégories)"),
@@ -246,7 +357,7 @@ def jobseekers_change(frame) -> str:
         sentences.append(
             f"Entre le {quarter_label(own['start'])} et le {quarter_label(own['end'])}, "
             f"{format_number(abs(own['change']))} {name} {more} ont été recensés{_hedges(own)}, "
-            f"soit {compare_changes(local, national)}."
+            f"soit {compare_changes(local, national, band=(bands or {}).get(category), about=_about(name, own))}."
         )
         if own["start_value"] < min_count("jobseekers_change"):
             sentences[-1] += " Effectifs réduits : évolution à lire avec prudence."
@@ -266,7 +377,7 @@ def unemployment_rate(frame) -> str:
     for row, name in ((region, "la moyenne régionale"), (france, "la moyenne nationale")):
         if row is not None and not _missing(row["end_value"]):
             comparisons.append(
-                f"{compare_levels(own['end_value'], row['end_value'])} {name} "
+                f"{compare_levels(own['end_value'], row['end_value'], about=f'taux de chômage, {name}')} {name} "
                 f"({format_percent(row['end_value'])})"
             )
     if comparisons:
@@ -295,7 +406,7 @@ def poverty(frame) -> str:
     for row, name in ((region, "la moyenne régionale"), (france, "la moyenne nationale")):
         if row is not None and not _missing(row.get("poverty_rate")):
             comparisons.append(
-                f"{compare_levels(own['poverty_rate'], row['poverty_rate'])} {name} "
+                f"{compare_levels(own['poverty_rate'], row['poverty_rate'], about=f'taux de pauvreté, {name}')} {name} "
                 f"({format_percent(row['poverty_rate'])})"
             )
     if comparisons:
@@ -532,7 +643,7 @@ def annual_employment(total, salaried=None, non_salaried=None) -> str:
     sentence = (
         f"{between[0].upper()}{between[1:]}, le territoire {did}{_hedges(own)}, salariés et "
         f"non salariés confondus : "
-        f"{compare_changes(float(own['change_pct']), float(france['change_pct']), where)}."
+        f"{compare_changes(float(own['change_pct']), float(france['change_pct']), where, about=_about('emploi total', own))}."
     )
     sentence += _region_change(total)
     parts = []
@@ -758,7 +869,8 @@ def _month_change(own, benchmark, where: str) -> str:
     text = f"{count} {more} qu'en {french.month_label(own['start'])}"
     if benchmark is None or _missing(benchmark["change_pct"]):
         return f"{text} ({format_signed(own['change_pct'])})"
-    return f"{text} : {compare_changes(own['change_pct'], benchmark['change_pct'], where)}"
+    about = _about(f"demandeurs d'emploi {where}", own)
+    return f"{text} : {compare_changes(own['change_pct'], benchmark['change_pct'], where, about=about)}"
 
 
 def jobseekers_departements(recent, crisis, departements, territory_kind: str) -> str:
@@ -1241,7 +1353,10 @@ def interim_activity(frame, mix=None) -> str:
             f"{format_number(abs(worst['change_pct']), 1)}{NBSP}% sur un an{_hedges(worst)}"
         )
         if france is not None:
-            sentence += f" : {compare_changes(worst['change_pct'], france['change_pct'])}"
+            about = "activité intérimaire au plus bas"
+            sentence += (
+                f" : {compare_changes(worst['change_pct'], france['change_pct'], about=about)}"
+            )
         sectors = frame[
             (frame["role"] == "territory")
             & (frame["period"] == at)
@@ -1415,4 +1530,39 @@ def sector_detail(label: str, count: int, period, lower_bound: bool) -> str:
     return sentence + (
         " Le fichier disponible ne couvre pas toute la France : la comparaison nationale n'est "
         "pas possible à ce niveau de détail."
+    )
+
+
+# --- appendix: noise bands ---------------------------------------------------------------------
+
+
+def noise_bands(bands: dict) -> str:
+    """The appendix's statement of the noise bands used by the report's comparisons.
+
+    ``bands`` is ``{subject: NoiseBand}`` (:func:`bassin_lib.analysis.differential_noise`):
+    each band is said with the changes and quarters it was estimated on, or as the fixed floor
+    when the history was too short.
+    """
+    parts = []
+    for subject, band in bands.items():
+        width = (
+            f"±{NBSP}{format_number(band.band, 1)}{NBSP}{'point' if band.band < 2 else 'points'}"
+        )
+        if band.sigma is None:
+            how = f"seuil fixe : historique trop court ({band.n} écart{'s' if band.n > 1 else ''})"
+        else:
+            how = (
+                f"écart-type de {band.n} écarts d'évolution sur {band.horizon} trimestres, "
+                f"{french.period_between(band.first, band.last)}"
+            )
+            if band.band > band.sigma:
+                how += ", relevé au seuil fixe"
+        parts.append(f"pour {subject}, {width} ({how})")
+    return (
+        "**Bandes de bruit.** Un écart d'évolution entre le territoire et la France n'est "
+        "qualifié (« plus marquée », « nettement », « à rebours ») que s'il dépasse la variation "
+        "habituelle de cet écart avant la crise : l'écart-type des écarts d'évolution "
+        "territoire − France sur le même nombre de trimestres, calculés jusqu'au trimestre de "
+        f"référence, et au moins {format_number(NOISE_POINTS, 1)}{NBSP}point. Bandes utilisées : "
+        f"{' ; '.join(parts)}."
     )

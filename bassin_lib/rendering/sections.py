@@ -10,6 +10,7 @@ changes the diagnostic, so that any cell re-runs, in any order, after the setup 
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,12 +18,23 @@ from pathlib import Path
 import pandas as pd
 
 from bassin_lib import analysis as ind
-from bassin_lib.analysis import headlines
+from bassin_lib.analysis import checks, headlines
 from bassin_lib.inputs.cube import Cube
 from bassin_lib.inputs.datasets import open_cube
 from bassin_lib.inputs.schemas import FRANCE_CODE
 from bassin_lib.inputs.territories import Territory
-from bassin_lib.rendering import analysts, blocks, figures, french, maps, narrative, provenance
+from bassin_lib.rendering import (
+    analysts,
+    blocks,
+    figures,
+    french,
+    maps,
+    narrative,
+    provenance,
+)
+from bassin_lib.rendering import (
+    changes as edition_changes,
+)
 
 
 @dataclass
@@ -45,6 +57,16 @@ class Diagnostic:
         Collects where each figure and headline number comes from.
     analyses : analysts.Analyses
         The analysts' texts of the territory.
+    compare_to : str
+        Folder of the edition this one is compared with (``""``: none), read by :func:`changes`.
+    checks : list of CheckResult
+        The declared checks of the data (:func:`bassin_lib.analysis.checks.run_checks`).
+    qualifiers : dict
+        ``{section: {subject: qualifier}}`` of the comparisons each section wrote when it last
+        ran (:func:`section`); saved in ``indicators.json``.
+    bands : dict
+        ``{subject: NoiseBand}`` of the comparisons that used the territory's noise band, said
+        in the appendix.
     """
 
     cube: Cube
@@ -56,7 +78,11 @@ class Diagnostic:
     shock_quarters: list[str]
     prov: provenance.Recorder
     analyses: analysts.Analyses
+    compare_to: str = ""
+    checks: list = field(default_factory=list)
     sources: dict = field(init=False)
+    qualifiers: dict = field(init=False, default_factory=dict)
+    bands: dict = field(init=False, default_factory=dict)
 
     def __post_init__(self):
         self.sources = self.cube.meta.get("sources", {})
@@ -73,6 +99,7 @@ def open_diagnostic(
     crisis_end: str = "2020Q4",
     long_run_start: str = "2012Q4",
     shock_quarters: list[str] | tuple[str, ...] = ("2020Q1", "2020Q2", "2020Q4"),
+    compare_to: str | Path | None = "",
 ) -> Diagnostic:
     """Open the cube and the analysts' texts of ``territory``: the notebook's setup cell.
 
@@ -103,6 +130,7 @@ def open_diagnostic(
         crisis_end=crisis_end,
         long_run_start=long_run_start,
         shock_quarters=shock_quarters,
+        compare_to=compare_to,
     )
 
 
@@ -117,6 +145,7 @@ def diagnostic_of(
     crisis_end: str = "2020Q4",
     long_run_start: str = "2012Q4",
     shock_quarters: list[str] | tuple[str, ...] = ("2020Q1", "2020Q2", "2020Q4"),
+    compare_to: str | Path | None = "",
 ) -> Diagnostic:
     """The diagnostic of ``territory`` on a cube already open (:func:`open_diagnostic` without
     opening the cube: tests, benchmarks). Parameters as in :func:`open_diagnostic`."""
@@ -132,6 +161,8 @@ def diagnostic_of(
         shock_quarters=list(shock_quarters),
         prov=prov,
         analyses=prov.analyst_texts(analysts.load(t.id, analyses_dir)),
+        compare_to=str(compare_to or ""),
+        checks=checks.run_checks(cube, t),
     )
 
 
@@ -185,14 +216,39 @@ def needs(*tables: str, silent: bool = False) -> Callable:
     return decorate
 
 
+def section(function: Callable) -> Callable:
+    """Decorator of every section the notebook shows.
+
+    Runs the section with a :class:`~bassin_lib.rendering.narrative.Wording` record open: the
+    qualifier of each comparison it writes is kept in ``d.qualifiers[name]`` (for
+    ``indicators.json`` and the next edition's « Ce qui a changé »). When a declared check of
+    the section's data failed (``d.checks``), the section opens with a badge that names it and
+    its comparisons are given unqualified (figures side by side).
+    """
+
+    @functools.wraps(function)
+    def wrapper(d: Diagnostic) -> list:
+        name = function.__name__
+        failed = checks.failed(d.checks, name)
+        record = narrative.Wording(withhold=bool(failed))
+        with narrative.wording(record):
+            items = function(d)
+        d.qualifiers[name] = record.qualifiers
+        return [blocks.check_badge(failed), *items] if failed else items
+
+    return wrapper
+
+
 # --- title and 1. Identité du territoire et méthode --------------------------------------
 
 
+@section
 def title(d: Diagnostic) -> list:
     """Title, edition and, for synthetic data, the notice that the data are fictitious."""
     return [blocks.title_block(d.cube, d.territory, d.edition)]
 
 
+@section
 def identity(d: Diagnostic) -> list:
     """Identity card and the location map of the territory in its region."""
     return [blocks.identity(d.cube, d.territory), *_location_map(d)]
@@ -204,6 +260,7 @@ def _location_map(d: Diagnostic) -> list:
     return [d.prov.figure(fig, table="geometry", function=maps.territory_in_region)]
 
 
+@section
 @needs("population", silent=True)
 def population(d: Diagnostic) -> list:
     """Population growth over ten years and density."""
@@ -219,6 +276,7 @@ def population(d: Diagnostic) -> list:
     return [blocks.text(narrative.population(growth, density, d.territory.id))]
 
 
+@section
 def method(d: Diagnostic) -> list:
     """The analysts' interview log and method."""
     return [analysts.method(d.analyses)]
@@ -227,6 +285,7 @@ def method(d: Diagnostic) -> list:
 # --- 2. Modèle de développement ------------------------------------------------------------
 
 
+@section
 def development_model(d: Diagnostic) -> list:
     """Composition of the captured income and the development-model label; on real data, the
     composition of households' disposable income (Filosofi) and its profile instead.
@@ -285,6 +344,7 @@ def _captured_income(d: Diagnostic) -> list:
 # --- 3. Cohésion sociale ---------------------------------------------------------------------
 
 
+@section
 @needs("income_poverty")
 def poverty(d: Diagnostic) -> list:
     """Poverty rate and living standards (median, D1, D9), territory vs region vs France."""
@@ -296,6 +356,7 @@ def poverty(d: Diagnostic) -> list:
     return out
 
 
+@section
 @needs("unemployment_rate")
 def unemployment(d: Diagnostic) -> list:
     """Unemployment rate since the crisis, its chart, and the labour-force reading."""
@@ -325,6 +386,7 @@ def _labour_force(d: Diagnostic) -> list:
     return [blocks.text(narrative.labour_force(flows, d.territory.id))]
 
 
+@section
 @needs("unemployment_rate", "geometry", silent=True)
 def unemployment_map(d: Diagnostic) -> list:
     """Unemployment rate of every zone of the region and its neighbours; zones without a
@@ -367,6 +429,7 @@ def unemployment_map(d: Diagnostic) -> list:
 # --- 4. Emploi salarié privé -------------------------------------------------------------------
 
 
+@section
 def long_run(d: Diagnostic) -> list:
     """Employment over the long run: private salaried employment (Urssaf, quarterly) from the
     long-run start to the eve of the crisis, and total employment at the place of work (INSEE
@@ -418,6 +481,7 @@ def _total_long_run(d: Diagnostic) -> list:
     ]
 
 
+@section
 @needs("employment")
 def crisis(d: Diagnostic) -> list:
     """Employment over the crisis window, read quarter by quarter."""
@@ -425,8 +489,10 @@ def crisis(d: Diagnostic) -> list:
     change = ind.employment_change(d.cube, t, d.crisis_start, d.crisis_end)
     reading = ind.crisis_reading(d.cube, t, d.crisis_start, d.crisis_end, d.shock_quarters)
     quarters = ind.quarterly_changes(d.cube, t, d.crisis_start, d.crisis_end)
+    series = d.cube.select("employment", t, sector="TOTAL", adjustment="cvs")
+    band = _band(d, "l'emploi salarié privé", series)
     out = [
-        blocks.text(narrative.employment_change(change)),
+        blocks.text(narrative.employment_change(change, band=band.band)),
         blocks.text(narrative.crisis_reading(reading)),
     ]
     if _drawn(quarters, "change_pct"):
@@ -435,6 +501,7 @@ def crisis(d: Diagnostic) -> list:
     return out
 
 
+@section
 def sectors(d: Diagnostic) -> list:
     """Sector structure, specificity against France (location quotients), specialisation
     indices, présentielle and productive spheres, shift-share and, for a zone, the similar zones.
@@ -542,6 +609,7 @@ def _comparator_rows(frame, d: Diagnostic):
     return frame[pairs.isin(keys)].reset_index(drop=True)
 
 
+@section
 def sector_stories(d: Diagnostic) -> list:
     """The analysts' sector stories (nothing when there are none)."""
     return [analysts.sector_stories(d.analyses)]
@@ -550,6 +618,7 @@ def sector_stories(d: Diagnostic) -> list:
 # --- 5. Demandeurs d'emploi ------------------------------------------------------------------
 
 
+@section
 def jobseekers(d: Diagnostic) -> list:
     """Job seekers: by zone and category (DARES, quarterly) when the edition has them; else by
     département and large commune (France Travail STMT, monthly); else the sentence that says
@@ -566,8 +635,16 @@ def _jobseekers_by_zone(d: Diagnostic) -> list:
     change = ind.jobseekers_change(d.cube, d.territory, d.crisis_start, d.crisis_end)
     shares = ind.jobseeker_shares(d.cube.rows("jobseekers", d.territory))
     fig = figures.jobseekers_change(change, d.sources["jobseekers"])
+    series = ind.jobseekers_series(d.cube, d.territory)
+    bands = {
+        category: _band(d, name, series[series["category"] == category]).band
+        for category, name in (
+            ("ABC", "les demandeurs d'emploi (A, B, C)"),
+            ("A", "les demandeurs d'emploi de catégorie A"),
+        )
+    }
     return [
-        blocks.text(narrative.jobseekers_change(change)),
+        blocks.text(narrative.jobseekers_change(change, bands)),
         d.prov.figure(fig, table="jobseekers", function=ind.jobseekers_change),
         blocks.text(narrative.jobseeker_shares(shares, d.territory.id)),
     ]
@@ -593,7 +670,7 @@ def _jobseekers_by_departement(d: Diagnostic) -> list:
     recent = ind.jobseekers_departements_change(d.cube, t)
     window = _crisis_months(d)
     crisis = ind.jobseekers_departements_change(d.cube, t, *window) if window else None
-    series = ind.jobseekers_departements(d.cube, t)
+    series = ind.jobseekers_departements(d.cube, t, adjust=True)  # STMT counts are raw
     communes = ind.jobseekers_communes_change(d.cube, t)
     out = [blocks.text(narrative.jobseekers_departements(recent, crisis, t.departements, t.kind))]
     if series.loc[series["role"] == "departements", "value"].notna().any():
@@ -610,6 +687,7 @@ def _jobseekers_by_departement(d: Diagnostic) -> list:
 # --- 6. Intérim ----------------------------------------------------------------------------------
 
 
+@section
 def interim(d: Diagnostic) -> list:
     """Temporary work, from whichever datasets the edition holds: share of private employment,
     monthly year-on-year activity by sector and profile of the temporary workers (``interim``
@@ -692,6 +770,7 @@ def _interim_ape(d: Diagnostic) -> list:
 # --- 7. Recrutement ------------------------------------------------------------------------------
 
 
+@section
 @needs("recruitment_bmo")
 def recruitment(d: Diagnostic) -> list:
     """Recruitment projects and difficulties (BMO survey), and the occupations most sought."""
@@ -714,27 +793,110 @@ def recruitment(d: Diagnostic) -> list:
 # --- 8. Enjeux et préconisations, annex -----------------------------------------------------
 
 
+@section
 def stakes(d: Diagnostic) -> list:
     """Synthesis, quotes, stakes and recommendations written by the analysts."""
     return [analysts.stakes_section(d.analyses)]
 
 
+def _band(d: Diagnostic, subject: str, series) -> ind.NoiseBand:
+    """The territory's noise band for a change of ``series`` (rows of the territory and France
+    by quarter) over the crisis window, estimated on the quarters up to ``crisis_start``
+    (:func:`bassin_lib.analysis.differential_noise`); kept in ``d.bands`` for the appendix."""
+    horizon = (pd.Period(d.crisis_end, "Q") - pd.Period(d.crisis_start, "Q")).n
+    band = ind.differential_noise(series, horizon=horizon, before=d.crisis_start)
+    d.bands[subject] = band
+    return band
+
+
+@section
 def appendix(d: Diagnostic) -> list:
-    """Sources with their vintages, data levels and the glossary of indicators."""
-    return [blocks.sources(d.cube), blocks.glossary()]
+    """Sources with their vintages, data levels, the noise bands of the comparisons and the
+    glossary of indicators."""
+    bands = narrative.noise_bands(d.bands) if d.bands else None
+    return [blocks.sources(d.cube), bands and blocks.text(bands), blocks.glossary()]
+
+
+@section
+def changes(d: Diagnostic) -> list:
+    """« Ce qui a changé depuis l'édition … »: the territory's record in the edition compared
+    with (``d.compare_to``) against this one's (:func:`record`), by
+    :mod:`bassin_lib.rendering.changes`; nothing when the edition is compared with none.
+
+    The qualifiers compared are those of the sections shown before this one (the notebook
+    shows it after them all).
+    """
+    if not d.compare_to:
+        return []
+    folder = Path(d.compare_to)
+    path = folder / d.territory.id / "indicators.json"
+    previous = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+    label = (previous or {}).get("edition") or folder.name
+    found = edition_changes.compare(previous, record(d), previous_edition=label)
+    return [blocks.text(edition_changes.block(found))]
+
+
+SERIES = {
+    "employment": {"sector": "TOTAL", "adjustment": "cvs"},
+    "unemployment_rate": {},
+    "poverty_rate": {"table": "income_poverty", "indicator": "poverty_rate"},
+}
+"""The territory's published series kept in ``indicators.json`` (the figures behind the
+headlines), by name: the table (default: the name) and the filters of its rows."""
+
+
+def _series(d: Diagnostic) -> dict:
+    """``{name: {period: value or None}}`` of :data:`SERIES`, for the territory's own rows."""
+    t, out = d.territory, {}
+    for name, spec in SERIES.items():
+        filters = dict(spec)
+        table = filters.pop("table", name)
+        if not _has(d, table):
+            continue
+        rows = d.cube.rows(table, t)
+        keep = (rows["level"] == t.kind) & (rows["code"] == t.id)
+        for column, value in filters.items():
+            keep &= rows[column] == value
+        rows = rows[keep].sort_values("period")
+        out[name] = {
+            str(period): None if pd.isna(value) else round(float(value), 6)
+            for period, value in zip(rows["period"], rows["value"], strict=True)
+        }
+    return out
+
+
+def record(d: Diagnostic) -> dict:
+    """What ``indicators.json`` holds for the territory: the headline figures
+    (:func:`bassin_lib.analysis.headlines.compute`, flat), then the edition, the data source,
+    the territory's published series behind them (:data:`SERIES`), the qualifiers of the
+    comparisons written so far (:func:`section`) and the declared checks that failed."""
+    numbers = headlines.compute(d.cube, d.territory, d.crisis_start, d.crisis_end)
+    return {
+        **numbers,
+        "edition": d.edition,
+        "data_source": d.cube.meta.get("data_source"),
+        "series": _series(d),
+        "qualifiers": {name: words for name, words in d.qualifiers.items() if words},
+        "checks_failed": [
+            {"section": r.section, "check": r.name, "detail": blocks.check_detail(r)}
+            for r in d.checks
+            if not r.ok
+        ],
+    }
 
 
 def save(d: Diagnostic, output_dir: str | Path | None) -> dict:
     """Compute the headline figures, record their provenance, and write ``indicators.json``
-    and ``provenance.json`` into ``output_dir`` (nothing is written when it is None).
+    (:func:`record`) and ``provenance.json`` into ``output_dir`` (nothing is written when it is
+    None).
 
     Returns
     -------
     dict
-        The headline figures (:func:`bassin_lib.analysis.headlines.compute`).
+        The record written (:func:`record`).
     """
-    numbers = headlines.compute(d.cube, d.territory, d.crisis_start, d.crisis_end)
-    d.prov.headlines(numbers)
-    blocks.save_indicators(output_dir, numbers)
+    out = record(d)
+    d.prov.headlines({k: v for k, v in out.items() if k not in headlines.RECORD})
+    blocks.save_indicators(output_dir, out)
     d.prov.save(output_dir)
-    return numbers
+    return out

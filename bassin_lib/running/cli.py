@@ -107,6 +107,17 @@ def _add_render(commands, prog: str) -> argparse.ArgumentParser:
         "not a path (default: demo)",
     )
     parser.add_argument(
+        "--compare-to",
+        default=None,
+        metavar="EDITION",
+        dest="compare_to",
+        help="compare with this edition (a folder of the output root): each report gets a block "
+        "'Ce qui a changé depuis l'édition EDITION' (periods added, headline figures then and "
+        "now, revisions, qualifiers changed) and the index a column and a page changes.html. "
+        "Default: the previous edition of the same data source in the output root, when there "
+        "is one; 'none': no comparison",
+    )
+    parser.add_argument(
         "--jobs",
         type=int,
         default=2,
@@ -329,6 +340,7 @@ def _render(args: argparse.Namespace) -> int:
         scheduler=args.scheduler,
         warm=not args.cold,
         notebooks=args.notebooks,
+        compare_to=args.compare_to,
         log=_say,
     )
     print(f"index: {result.index}")

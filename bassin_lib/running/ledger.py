@@ -4,13 +4,27 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from pathlib import Path
 
 from bassin_lib.files import write_atomic
 
-LEDGER_COLUMNS = ["territory", "label", "status", "failure", "cell", "seconds", "error", "report"]
+LEDGER_COLUMNS = [
+    "territory",
+    "label",
+    "status",
+    "failure",
+    "cell",
+    "seconds",
+    "error",
+    "report",
+    "checks",
+]
+"""Columns of ``ledger.csv``. ``checks`` lists the declared checks of the data that failed for
+a published report (:func:`failed_checks`), empty when none did."""
 SUCCESS = ("ok", "cached")
 """Statuses of a territory whose report is published and current."""
+CHECKS_SEPARATOR = "; "
 
 
 def read_ledger(path: Path) -> dict[str, dict]:
@@ -54,6 +68,37 @@ def write_ledger(records: list[dict], path: Path) -> Path:
             {k: ("" if record.get(k) is None else record.get(k)) for k in LEDGER_COLUMNS}
         )
     return write_atomic(path, buffer.getvalue())
+
+
+def failed_checks(indicators: Path) -> str:
+    """The failed checks of a report, for the ledger's ``checks`` column.
+
+    Parameters
+    ----------
+    indicators : Path
+        The report's ``indicators.json``, whose ``checks_failed`` lists
+        ``{"section": ..., "check": ..., "detail": ...}``.
+
+    Returns
+    -------
+    str
+        ``"section/check"`` of each failed check, joined by ``"; "`` in the file's order
+        (``"jobseekers/abc_sum; crisis/france_total"``); ``""`` when none failed, or when the
+        file is absent, unreadable or does not keep ``checks_failed`` (a report made before).
+    """
+    try:
+        record = json.loads(indicators.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return ""
+    failed = record.get("checks_failed") if isinstance(record, dict) else None
+    if not isinstance(failed, list):
+        return ""
+    names = [
+        f"{item.get('section', '')}/{item.get('check', '')}"
+        for item in failed
+        if isinstance(item, dict)
+    ]
+    return CHECKS_SEPARATOR.join(dict.fromkeys(names))
 
 
 def classify(exc: BaseException) -> dict:

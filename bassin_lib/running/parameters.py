@@ -6,7 +6,6 @@ import ast
 import difflib
 from pathlib import Path
 
-from bassin_lib.analysis.common import as_period
 from bassin_lib.errors import ParameterError
 
 RUNNER_PARAMETERS = ("territory", "edition", "data_source", "output_dir", "cube_dir")
@@ -100,6 +99,9 @@ def validate_parameters(notebook: str | Path, given: dict | None) -> dict:
 
 def _quarter(value) -> str | None:
     """``value`` as a canonical quarter ``"2019Q4"``, or None when it is not a quarter."""
+    # imported here: the workers import this module for `injected` and need no pandas
+    from bassin_lib.analysis.common import as_period
+
     if not isinstance(value, str):
         return None
     try:
