@@ -305,7 +305,9 @@ def test_a_france_total_5_percent_off_the_zones_fails_the_population_section(dem
     (failure,) = checks.failed(results, "population")
     # (S − 1.05 S) / 1.05 S = −4.76 %
     detail = blocks.check_detail(failure)
-    assert "2020 : somme des zones = " in detail and detail.endswith("(écart de -4,8 %).")
+    assert "2020 : somme des zones = " in detail and detail.endswith(
+        "(écart de -\u00a04,8\u00a0%)."
+    )
     assert failure.periods == ["2020"]
     # the same France, for every territory: computed once per cube
     assert ("france_total", "population") in cube.__dict__["_check_cache"]
@@ -341,7 +343,7 @@ def test_categories_add_up_to_the_published_abc():
     (failure,) = checks.failed(results, "jobseekers")
     assert blocks.check_detail(failure) == (
         "table jobseekers, Zone Un, T4 2020 : A + B + C = 160 pour ABC = 163 publié "
-        "(écart de -3, tolérance 1)."
+        "(écart de -\u00a03, tolérance 1)."
     )
     assert failure.periods == ["2020Q4"]
     # the raw figures stay in the result
@@ -405,7 +407,7 @@ def test_the_published_france_is_compared_with_the_sum_of_the_zones():
     # (500 − 525) / 525 = −4.76 %
     assert blocks.check_detail(failure) == (
         "table population, France, 2020 : somme des zones = 500 pour France publiée = 525 "
-        "(écart de -4,8 %)."
+        "(écart de -\u00a04,8\u00a0%)."
     )
 
 
@@ -451,7 +453,7 @@ def test_a_france_metropolitaine_leaves_the_overseas_zones_out():
     check = result(checks.run_checks(whole, whole.territory("0051")), "poverty", "france_total")
     assert not check.ok  # 100 + 200 + 50 = 350 for 300: + 16,7 %
     detail = blocks.check_detail(check)
-    assert "somme des zones = 350 pour France publiée = 300 (écart de 16,7 %)" in detail
+    assert "somme des zones = 350 pour France publiée = 300 (écart de +\u00a016,7\u00a0%)" in detail
 
 
 def _estel(region_one: float) -> pd.DataFrame:
@@ -488,7 +490,7 @@ def test_the_published_regions_add_up_to_the_zones():
     (failure,) = checks.failed(results, "long_run")
     assert blocks.check_detail(failure) == (
         "table employment_estel, France, 2018 : measure total, sector TOTAL : somme des zones "
-        f"= 3{NNBSP}500 pour somme des régions publiées = 3{NNBSP}510 (écart de -0,3 %)."
+        f"= 3{NNBSP}500 pour somme des régions publiées = 3{NNBSP}510 (écart de -\u00a00,3\u00a0%)."
     )
 
 
@@ -594,4 +596,4 @@ def test_a_real_france_metropolitaine_5_percent_off_fails_the_poverty_section(re
     assert detail.startswith(
         "table income_poverty, France métropolitaine, 2019 : indicator persons : somme des zones"
     )
-    assert detail.endswith("(écart de -4,8 %).")
+    assert detail.endswith("(écart de -\u00a04,8\u00a0%).")

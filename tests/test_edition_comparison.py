@@ -1,5 +1,5 @@
 """Editions compared (issue 14, « What changed »): the runner's side. ``--compare-to`` and the
-default previous edition (bassin_lib.running.batch.resolve_compare_to, edition.json), the
+default previous edition (bassin_lib.running.editions.resolve_compare_to, edition.json), the
 parameter given to each notebook and the cache key, the index's column and changes.html, the
 ledger's ``checks`` column; then, end to end, two demo editions whose data differ by one
 revised quarter and one added quarter."""
@@ -21,7 +21,8 @@ from notebook_factory import make_notebook
 from bassin_lib.errors import ParameterError
 from bassin_lib.inputs import demo
 from bassin_lib.running import cli, executors, ledger
-from bassin_lib.running.batch import EDITION_FILE, edition_info, resolve_compare_to, run_batch
+from bassin_lib.running.batch import run_batch
+from bassin_lib.running.editions import EDITION_FILE, edition_info, resolve_compare_to
 
 
 def _indicators(territory: str, **figures) -> dict:

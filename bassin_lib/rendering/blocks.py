@@ -243,15 +243,16 @@ def _check_case(kind: str, case: pd.Series) -> str:
     if kind == "categories_sum":
         return (
             f"A + B + C = {figure(value)} pour ABC = {figure(expected)} publié (écart de "
-            f"{figure(value - expected)}, tolérance {figure(case['tolerance'])})"
+            f"{french.format_signed(value - expected, 0, unit='')}, "
+            f"tolérance {figure(case['tolerance'])})"
         )
     if kind in ("france_total", "regions_sum"):
         dims = ", ".join(f"{d} {v}" for d, v in case["dimensions"])
         reference = "France publiée" if kind == "france_total" else "somme des régions publiées"
         gap = (
-            f"{french.format_number(100 * (value - expected) / expected, 1)} %"
+            french.format_signed(100 * (value - expected) / expected, 1)
             if expected
-            else figure(value - expected)
+            else french.format_signed(value - expected, 0, unit="")
         )
         return (
             f"{dims + ' : ' if dims else ''}somme des zones = {figure(value)} pour {reference} "

@@ -21,21 +21,20 @@ published by a rename, so an interrupted run leaves finished reports and nothing
 next run resumes; a finished run leaves nothing temporary. Files and folders have the ordinary
 permissions (``0o666`` / ``0o777`` less the umask): the edition can be served as it is.
 
-An edition is compared with a previous one of the same output root (:func:`resolve_compare_to`):
-each report gets the block « Ce qui a changé depuis l'édition … »
-(:mod:`bassin_lib.rendering.changes`), the index a column and the page ``changes.html``.
+An edition is compared with a previous one of the same output root
+(:func:`~bassin_lib.running.editions.resolve_compare_to`): each report gets the block « Ce qui
+a changé depuis l'édition … » (:mod:`bassin_lib.rendering.changes`), the index a column and the
+page ``changes.html``.
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
-import hashlib
 import json
 import os
 import shutil
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
 from bassin_lib.errors import EditionLockedError, MachineError, ParameterError
@@ -51,7 +50,7 @@ from bassin_lib.inputs import datasets
 from bassin_lib.paths import DIAGNOSTIC_NOTEBOOK, OUTPUT_DIR
 from bassin_lib.rendering import changes as edition_changes
 from bassin_lib.rendering import index_site, page
-from bassin_lib.running import cache, executors, ledger
+from bassin_lib.running import cache, editions, executors, ledger
 from bassin_lib.running.parameters import (
     check_edition,
     kernel_name,
@@ -66,16 +65,9 @@ STYLESHEET = "diagnostic.css"
 (:func:`~bassin_lib.rendering.page.shared_stylesheet`): each report links it as
 ``../diagnostic.css``. A file, not a folder: every folder of an edition but ``_cube`` is a
 report."""
-EDITION_FILE = "edition.json"
-"""What an edition is, at its root: ``edition`` (its label), ``data_source``, ``created`` (date
-of its first run, ISO 8601 UTC, kept by later runs) and ``compared_to`` (the edition its last
-run compared it with, or null). :func:`resolve_compare_to` reads it to find the previous
-edition."""
 COMPARE_PARAMETER = "compare_to"
 """The notebook parameter the runner sets to the folder of the edition compared with (``""``:
 none), when the notebook declares it."""
-NO_COMPARISON = "none"
-"""``--compare-to none``: compare with no edition."""
 
 
 @dataclass
@@ -221,9 +213,10 @@ def run_batch(
     compare_to : str, optional
         The edition (a folder of ``output_root``) this one is compared with; None (default):
         the previous edition of the same data source, when there is one
-        (:func:`resolve_compare_to`); ``"none"``: no comparison. The runner gives its folder
-        to each notebook (parameter ``compare_to``, when the notebook declares it), and the
-        territory's record in it is part of the report's cache key.
+        (:func:`~bassin_lib.running.editions.resolve_compare_to`); ``"none"``: no comparison.
+        The runner gives its folder to each notebook (parameter ``compare_to``, when the
+        notebook declares it), and the territory's record in it is part of the report's cache
+        key.
     log : callable
         Receives one line per event (unknown territory, failure, summary).
 
@@ -259,8 +252,8 @@ def run_batch(
 
     The ledger's ``checks`` column lists the declared checks of the data that failed for each
     published report (read from its ``indicators.json``). Each run writes
-    :data:`EDITION_FILE`; when the edition is compared, the index gains a column « Évolution
-    depuis l'édition … » and links ``changes.html`` (:func:`index_site.render_changes`).
+    :data:`~bassin_lib.running.editions.EDITION_FILE`; when the edition is compared, the index
+    gains a column « Évolution depuis l'édition … » and links ``changes.html`` (:func:`index_site.render_changes`).
     """
     if jobs < 1:
         raise ParameterError(f"--jobs {jobs}: at least 1")
@@ -279,9 +272,9 @@ def run_batch(
     if COMPARE_PARAMETER in user_parameters:
         raise ParameterError(
             f"parameter {COMPARE_PARAMETER!r} is set by the runner: use --compare-to EDITION "
-            f"(or --compare-to {NO_COMPARISON})"
+            f"(or --compare-to {editions.NO_COMPARISON})"
         )
-    compared_to = resolve_compare_to(output_root, edition, data_source, compare_to)
+    compared_to = editions.resolve_compare_to(output_root, edition, data_source, compare_to)
     injects = COMPARE_PARAMETER in notebook_parameters(notebook)
     kernel = kernel_name(notebook)
     edition_dir = Path(output_root) / edition
@@ -310,166 +303,6 @@ def run_batch(
             inject_compare=injects,
             log=log,
         )
-
-
-def _edition_file(edition_dir: Path) -> dict | None:
-    """The edition's :data:`EDITION_FILE` (None when absent or unreadable)."""
-    try:
-        info = json.loads((edition_dir / EDITION_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return info if isinstance(info, dict) else None
-
-
-def _reports(edition_dir: Path) -> list[Path]:
-    """The report folders of an edition (a ``diagnostic.html`` and an ``indicators.json``)."""
-    if not edition_dir.is_dir():
-        return []
-    return [
-        folder
-        for folder in sorted(edition_dir.iterdir())
-        if folder.is_dir()
-        and not folder.name.startswith((".", "_"))
-        and (folder / "indicators.json").is_file()
-        and (folder / "diagnostic.html").is_file()
-    ]
-
-
-def _timestamp(seconds: float | None = None) -> str:
-    """A date as :data:`EDITION_FILE` writes it: ISO 8601, UTC, to the microsecond."""
-    moment = datetime.now(UTC) if seconds is None else datetime.fromtimestamp(seconds, UTC)
-    return moment.isoformat(timespec="microseconds")
-
-
-def edition_info(edition_dir: str | Path) -> dict | None:
-    """What an edition folder is: its label, data source and date, and whether it has reports.
-
-    Parameters
-    ----------
-    edition_dir : path
-        A folder of the output root.
-
-    Returns
-    -------
-    dict or None
-        ``edition``, ``data_source`` (None when unknown), ``created`` (ISO 8601 UTC) and
-        ``reports`` (number of report folders); None when the folder has neither
-        :data:`EDITION_FILE` nor any report. An edition made before :data:`EDITION_FILE`
-        existed is read from its reports: the ``data_source`` of the first
-        ``indicators.json`` that gives one, and the date of the oldest of them.
-    """
-    edition_dir = Path(edition_dir)
-    reports = _reports(edition_dir)
-    info = _edition_file(edition_dir)
-    if info is None and not reports:
-        return None
-    out = {
-        "edition": edition_dir.name,
-        "data_source": None,
-        "created": None,
-        "reports": len(reports),
-    }
-    if info is not None:
-        out.update(
-            edition=str(info.get("edition") or edition_dir.name),
-            data_source=info.get("data_source"),
-            created=info.get("created"),
-        )
-    if out["data_source"] is None or out["created"] is None:
-        dates = []
-        for folder in reports:
-            path = folder / "indicators.json"
-            try:
-                record = json.loads(path.read_text(encoding="utf-8"))
-                dates.append(path.stat().st_mtime)
-            except (OSError, ValueError):
-                continue
-            if out["data_source"] is None and isinstance(record, dict):
-                out["data_source"] = record.get("data_source")
-        if out["created"] is None and dates:
-            out["created"] = _timestamp(min(dates))
-    return out
-
-
-def resolve_compare_to(
-    output_root: str | Path, edition: str, data_source: str, compare_to: str | None = None
-) -> str | None:
-    """The edition that ``edition`` is compared with (a folder of ``output_root``), or None.
-
-    Parameters
-    ----------
-    output_root : path
-        Folder of the editions.
-    edition : str
-        This edition.
-    data_source : {"demo", "real"}
-        This edition's data source.
-    compare_to : str, optional
-        None: the previous edition of the same data source, when there is one. ``"none"``: no
-        comparison. Else the name of an edition folder of ``output_root``.
-
-    Returns
-    -------
-    str or None
-        The folder name of the edition compared with.
-
-    Raises
-    ------
-    ParameterError
-        When ``compare_to`` is not a plain folder name, is this edition, names a folder that
-        does not exist, or an edition of another data source.
-
-    Notes
-    -----
-    The previous edition is, among the folders of ``output_root`` that hold reports of the
-    same data source (:func:`edition_info`), the one created last before this edition (its
-    :data:`EDITION_FILE`'s ``created``, else the date of its oldest report; for an edition
-    not made yet, the last one). Running
-    an edition again therefore keeps comparing it with the same previous one, even when a
-    later edition exists; an edition whose data source cannot be told is never taken by
-    default.
-    """
-    if compare_to is not None and compare_to.strip().lower() == NO_COMPARISON:
-        return None
-    root = Path(output_root)
-    if compare_to is not None:
-        try:
-            check_edition(compare_to)
-        except ParameterError:
-            raise ParameterError(
-                f"--compare-to {compare_to!r}: give the name of an edition folder of {root} "
-                f"(such as 2024T3), or {NO_COMPARISON}"
-            ) from None
-        if compare_to == edition:
-            raise ParameterError(
-                f"--compare-to {compare_to}: an edition is not compared with itself"
-            )
-        folder = root / compare_to
-        if not folder.is_dir():
-            raise ParameterError(f"--compare-to {compare_to}: no edition folder {folder}")
-        info = edition_info(folder)
-        source = info["data_source"] if info else None
-        if source is not None and source != data_source:
-            raise ParameterError(
-                f"--compare-to {compare_to}: {folder} is an edition of data source {source!r}, "
-                f"not {data_source!r}"
-            )
-        return compare_to
-    if not root.is_dir():
-        return None
-    before = (edition_info(root / edition) or {}).get("created")
-    candidates = []
-    for folder in root.iterdir():
-        if not folder.is_dir() or folder.name.startswith(".") or folder.name == edition:
-            continue
-        info = edition_info(folder)
-        if not info or not info["reports"] or info["data_source"] != data_source:
-            continue
-        created = str(info["created"] or "")
-        if before and created >= before:
-            continue
-        candidates.append((created, folder.name))
-    return max(candidates)[1] if candidates else None
 
 
 def _save_cube(cube, edition_dir: Path) -> Path:
@@ -573,7 +406,7 @@ def _run_locked(
             }
             # the report reads the territory's record of the edition compared with
             parameters["compare_to"] = compared_to
-            parameters["compared_record"] = _record_digest(compared_dir, task["territory"])
+            parameters["compared_record"] = editions.record_digest(compared_dir, task["territory"])
         task["cache_key"] = cache.cache_key(notebook_key, code_key, data_key, parameters)
         if not force and cache.is_up_to_date(edition_dir / task["territory"], task["cache_key"]):
             cached.append(task)
@@ -600,12 +433,12 @@ def _run_locked(
                 edition_dir / record["territory"] / "indicators.json"
             )
     index_html, changes_html = _site_pages(records, edition, edition_dir, cube, compared_dir)
-    known = edition_info(edition_dir) or {}
+    known = editions.edition_info(edition_dir) or {}
     edition_json = json.dumps(
         {
             "edition": edition,
             "data_source": data_source,
-            "created": known.get("created") or _timestamp(),
+            "created": known.get("created") or editions.timestamp(),
             "compared_to": compared_to,
         },
         ensure_ascii=False,
@@ -620,7 +453,7 @@ def _run_locked(
         else:
             changes_path.unlink(missing_ok=True)  # of an earlier run that was compared
         index = write_atomic(edition_dir / "index.html", index_html)
-        write_if_changed(edition_dir / EDITION_FILE, edition_json + "\n")
+        write_if_changed(edition_dir / editions.EDITION_FILE, edition_json + "\n")
     if fault is not None:
         raise fault
     log(
@@ -638,32 +471,6 @@ def _run_locked(
         compared_to=compared_to,
         changes=changes_path if changes_html is not None else None,
     )
-
-
-def _record_digest(edition_dir: Path | None, territory: str) -> str | None:
-    """sha256 of the territory's ``indicators.json`` in ``edition_dir`` (None: none)."""
-    if edition_dir is None:
-        return None
-    try:
-        return hashlib.sha256(
-            (edition_dir / territory / "indicators.json").read_bytes()
-        ).hexdigest()
-    except OSError:
-        return None
-
-
-def _records_of(edition_dir: Path) -> dict[str, dict]:
-    """``{territory: indicators.json record}`` of the reports of an edition folder (records
-    that cannot be read are left out)."""
-    out = {}
-    for folder in _reports(edition_dir):
-        try:
-            record = json.loads((folder / "indicators.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue
-        if isinstance(record, dict):
-            out[folder.name] = {**record, "territory": str(record.get("territory") or folder.name)}
-    return out
 
 
 def _render(tasks: list[dict], jobs: int, scheduler: str | None, progress: bool):
@@ -713,7 +520,7 @@ def _site_pages(
     changes = None
     if compared_dir is not None:
         changes = edition_changes.compare_editions(
-            _records_of(compared_dir), headline, previous_edition=compared_dir.name
+            editions.records_of(compared_dir), headline, previous_edition=compared_dir.name
         )
     notice = cube.meta.get("notice")
     index_html = index_site.render_index(
