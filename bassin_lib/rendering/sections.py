@@ -3,8 +3,11 @@
 The notebook is the report's outline: a heading, then ``show(sections.poverty(d))``. Each
 function here takes the :class:`Diagnostic` opened by the setup cell and returns the list of
 what the section shows (Markdown blocks and figures, in order). A section whose dataset is
-absent from the edition returns the one sentence that says so (:func:`needs`); none of them
-changes the diagnostic, so that any cell re-runs, in any order, after the setup cell.
+absent from the edition returns the one sentence that says so (:func:`needs`). A section only
+notes in the diagnostic what it said (the qualifiers of its comparisons, the noise bands it
+used: :func:`section`), replacing its own earlier notes, so that any cell re-runs, in any
+order, after the setup cell; :func:`changes`, :func:`appendix` and :func:`save` read those
+notes, which is why the notebook shows them last.
 """
 
 from __future__ import annotations
@@ -32,9 +35,7 @@ from bassin_lib.rendering import (
     narrative,
     provenance,
 )
-from bassin_lib.rendering import (
-    changes as edition_changes,
-)
+from bassin_lib.rendering import changes as edition_changes
 
 
 @dataclass
