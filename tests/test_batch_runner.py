@@ -204,6 +204,9 @@ def _start_cli(tmp_path: Path, notebook: Path, territories: list[str]) -> subpro
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,  # its own process group, like a terminal job
+        # a terminal job receives Ctrl-C even when the tests run in the background, where the
+        # shell starts every command with SIGINT ignored (and Python then keeps it ignored)
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
 
 
