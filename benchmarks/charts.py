@@ -34,30 +34,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from IPython.core.pylabtools import print_figure  # noqa: E402
 from matplotlib.backends.backend_svg import FigureCanvasSVG  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from profile_territory import notebook_sections  # noqa: E402
 
 from bassin_lib.inputs import datasets  # noqa: E402
+from bassin_lib.paths import DIAGNOSTIC_NOTEBOOK  # noqa: E402
 from bassin_lib.rendering import figures, sections  # noqa: E402
 
-SECTIONS = [
-    "title",
-    "identity",
-    "population",
-    "method",
-    "development_model",
-    "poverty",
-    "unemployment",
-    "unemployment_map",
-    "long_run",
-    "crisis",
-    "sectors",
-    "sector_stories",
-    "jobseekers",
-    "interim",
-    "recruitment",
-    "stakes",
-    "appendix",
-]
-"""The notebook's sections, in its order."""
+SECTIONS = [name for name in notebook_sections(DIAGNOSTIC_NOTEBOOK) if name != "save"]
+"""The sections the notebook shows, in its order (read from its cells)."""
 
 
 def diagnostic(cube, territory: str) -> sections.Diagnostic:

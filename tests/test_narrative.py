@@ -316,3 +316,53 @@ def test_each_comparison_notes_its_qualifier_and_a_failed_check_withholds_it():
     )
     assert level == "à rapprocher de" and withheld.qualifiers == {}
     assert n.compare_changes(-4.9, -1.7).startswith("une tendance")  # the record is closed
+
+
+def test_the_appendix_states_each_band_with_its_history():
+    import pandas as pd
+
+    from bassin_lib.analysis.noise import NoiseBand
+
+    q = pd.Period
+    bands = {
+        "l'emploi salarié privé": NoiseBand(
+            sigma=0.31,
+            n=36,
+            first=q("2011Q1"),
+            last=q("2019Q4"),
+            band=0.5,
+            mean=0.1,
+            horizon=4,
+            adjusted=False,
+        ),
+        "les demandeurs d'emploi de catégorie A": NoiseBand(
+            sigma=2.345,
+            n=36,
+            first=q("2011Q1"),
+            last=q("2019Q4"),
+            band=2.345,
+            mean=-0.4,
+            horizon=4,
+            adjusted=False,
+        ),
+        "les demandeurs d'emploi (A, B, C)": NoiseBand(
+            sigma=None,
+            n=3,
+            first=q("2019Q2"),
+            last=q("2019Q4"),
+            band=0.5,
+            mean=None,
+            horizon=4,
+            adjusted=False,
+        ),
+    }
+    text = n.noise_bands(bands).replace("\u00a0", " ")
+    assert text.startswith("**Bandes de bruit.**") and "au moins 0,5 point" in text
+    assert text.endswith(
+        "Bandes utilisées : pour l'emploi salarié privé, ± 0,5 point (écart-type de 36 écarts "
+        "d'évolution sur 4 trimestres, entre le 1er trimestre 2011 et le 4e trimestre 2019, "
+        "relevé au seuil fixe) ; pour les demandeurs d'emploi de catégorie A, ± 2,3 points "
+        "(écart-type de 36 écarts d'évolution sur 4 trimestres, entre le 1er trimestre 2011 et "
+        "le 4e trimestre 2019) ; pour les demandeurs d'emploi (A, B, C), ± 0,5 point (seuil "
+        "fixe : historique trop court (3 écarts))."
+    )

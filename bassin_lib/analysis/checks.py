@@ -56,30 +56,6 @@ from bassin_lib.inputs import schemas
 from bassin_lib.inputs.cube import COUNT_ROWS, RATE_TABLES, Cube
 from bassin_lib.inputs.territories import Territory
 
-SECTIONS = (
-    "title",
-    "identity",
-    "population",
-    "method",
-    "development_model",
-    "poverty",
-    "unemployment",
-    "unemployment_map",
-    "long_run",
-    "crisis",
-    "sectors",
-    "sector_stories",
-    "jobseekers",
-    "interim",
-    "recruitment",
-    "stakes",
-    "changes",
-    "appendix",
-)
-"""The sections of ``notebooks/diagnostic.ipynb`` (``sections.<name>(d)``), in its order. The
-title, the identity card, the analysts' texts, the changes and the appendix compare nothing and
-declare no check."""
-
 CATEGORIES_TOLERANCE = (0.005, 1.0)
 """``A + B + C`` may differ from the published ``ABC`` by 0.5 % of ``ABC`` or 1 person,
 whichever is larger: the sum of three figures, each rounded by the publisher, may differ from
@@ -215,7 +191,7 @@ class Check:
     Attributes
     ----------
     section : str
-        Name of the notebook's section (:data:`SECTIONS`).
+        Name of the notebook's section (``sections.<name>(d)`` in ``notebooks/diagnostic.ipynb``).
     name : str
         Kind of check (:data:`KINDS`): ``non_negative``, ``shares_in_range``,
         ``categories_sum``, ``france_total``, ``regions_sum``.
@@ -842,7 +818,7 @@ def failed(results: list[CheckResult], section: str) -> list[CheckResult]:
     results : list of CheckResult
         From :func:`run_checks`.
     section : str
-        A section of the notebook (:data:`SECTIONS`); a section that declares no check has
+        A section of the notebook (``sections.<name>(d)``); a section that declares no check has
         none.
 
     Returns

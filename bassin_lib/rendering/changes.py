@@ -59,19 +59,32 @@ class Series:
     kind : {"count", "rate"}
         A count is compared relatively (:data:`REVISION_THRESHOLD_RELATIVE`), a rate in points
         (:data:`REVISION_THRESHOLD_POINTS`).
+    table : str
+        The cube table the series is read from (:func:`bassin_lib.rendering.sections.record`);
+        empty: the series' name.
+    rows : tuple of (column, value)
+        The filters that pick the series' rows of the table (besides the territory).
     """
 
     label: str
     kind: str
+    table: str = ""
+    rows: tuple = ()
 
 
 SERIES = {
-    "employment": Series("emploi salarié privé", "count"),
+    "employment": Series(
+        "emploi salarié privé", "count", rows=(("sector", "TOTAL"), ("adjustment", "cvs"))
+    ),
     "unemployment_rate": Series("taux de chômage", "rate"),
-    "poverty_rate": Series("taux de pauvreté", "rate"),
+    "poverty_rate": Series(
+        "taux de pauvreté", "rate", table="income_poverty", rows=(("indicator", "poverty_rate"),)
+    ),
 }
-"""The series of ``indicators.json`` by name. A series not declared here is read as a rate
-when its name ends with ``rate``, else as a count, and named by its key."""
+"""The territory's published series kept in ``indicators.json`` (the figures behind its
+headlines), by name: how they are named, compared and read from the cube. A series of an older
+record not declared here is read as a rate when its name ends with ``rate``, else as a count,
+and named by its key."""
 
 SECTION_TITLES = {
     "title": "Titre",

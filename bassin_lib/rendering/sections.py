@@ -837,26 +837,17 @@ def changes(d: Diagnostic) -> list:
     return [blocks.text(edition_changes.block(found))]
 
 
-SERIES = {
-    "employment": {"sector": "TOTAL", "adjustment": "cvs"},
-    "unemployment_rate": {},
-    "poverty_rate": {"table": "income_poverty", "indicator": "poverty_rate"},
-}
-"""The territory's published series kept in ``indicators.json`` (the figures behind the
-headlines), by name: the table (default: the name) and the filters of its rows."""
-
-
 def _series(d: Diagnostic) -> dict:
-    """``{name: {period: value or None}}`` of :data:`SERIES`, for the territory's own rows."""
+    """``{name: {period: value or None}}`` of the series :data:`changes.SERIES
+    <bassin_lib.rendering.changes.SERIES>` declares, for the territory's own rows."""
     t, out = d.territory, {}
-    for name, spec in SERIES.items():
-        filters = dict(spec)
-        table = filters.pop("table", name)
+    for name, spec in edition_changes.SERIES.items():
+        table = spec.table or name
         if not _has(d, table):
             continue
         rows = d.cube.rows(table, t)
         keep = (rows["level"] == t.kind) & (rows["code"] == t.id)
-        for column, value in filters.items():
+        for column, value in spec.rows:
             keep &= rows[column] == value
         rows = rows[keep].sort_values("period")
         out[name] = {
@@ -869,7 +860,7 @@ def _series(d: Diagnostic) -> dict:
 def record(d: Diagnostic) -> dict:
     """What ``indicators.json`` holds for the territory: the headline figures
     (:func:`bassin_lib.analysis.headlines.compute`, flat), then the edition, the data source,
-    the territory's published series behind them (:data:`SERIES`), the qualifiers of the
+    the territory's published series behind them (:func:`_series`), the qualifiers of the
     comparisons written so far (:func:`section`) and the declared checks that failed."""
     numbers = headlines.compute(d.cube, d.territory, d.crisis_start, d.crisis_end)
     return {
